@@ -1,0 +1,80 @@
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct option common_long[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+};
+
+#define NCOMMON (sizeof(common_long) / sizeof(common_long[0]))
+#define MAX_OPTIONS 32
+
+const char *
+sw_version(void)
+{
+	return SW_VERSION;
+}
+
+enum sw_cli_action
+sw_cli_parse(int argc, char **argv, const char *extra_short,
+	const struct option *extra_long, sw_cli_option_fn fn, void *ctx,
+	struct sw_cli *cli, struct sw_err *e)
+{
+	struct option longopts[MAX_OPTIONS + 1];
+	char shortopts[64];
+	size_t n = 0;
+	int c;
+
+	memset(cli, 0, sizeof(*cli));
+	memcpy(longopts, common_long, sizeof(common_long));
+	n = NCOMMON;
+	while (extra_long && extra_long[n - NCOMMON].name && n < MAX_OPTIONS) {
+		longopts[n] = extra_long[n - NCOMMON];
+		n++;
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	snprintf(shortopts, sizeof(shortopts), "+:c:hVvq%s",
+		extra_short ? extra_short : "");
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli->config = optarg;
+			break;
+		case 'h':
+			return SW_CLI_HELP;
+		case 'V':
+			return SW_CLI_VERSION;
+		case 'v':
+			cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
+			break;
+		case 'q':
+			cli->verbosity = -1;
+			break;
+		case ':':
+			sw_err_set(e, "option '%s' needs an argument", argv[optind - 1]);
+			return SW_CLI_USAGE;
+		case '?':
+			if (optopt)
+				sw_err_set(e, "unknown option '-%c'", optopt);
+			else
+				sw_err_set(e, "unknown option '%s'", argv[optind - 1]);
+			return SW_CLI_USAGE;
+		default:
+			if (fn == NULL || fn(c, optarg, ctx, e) < 0) {
+				if (fn == NULL)
+					sw_err_set(e, "unknown option '-%c'", c);
+				return SW_CLI_USAGE;
+			}
+			break;
+		}
+	}
+	cli->first_operand = optind;
+	return SW_CLI_RUN;
+}

@@ -1,0 +1,424 @@
+#include "names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+	[SW_NAME_PKGNAME] = "pkgname",
+	[SW_NAME_PKGBASE] = "pkgbase",
+	[SW_NAME_PKGVER] = "pkgver",
+	[SW_NAME_PKGREL] = "pkgrel",
+	[SW_NAME_EPOCH] = "epoch",
+	[SW_NAME_VERSION] = "version",
+	[SW_NAME_ARCH] = "arch",
+	[SW_NAME_REPO] = "repository name",
+	[SW_NAME_COMMIT] = "commit id",
+	[SW_NAME_SLAVE] = "slave name",
+	[SW_NAME_SOURCE] = "source name",
+	[SW_NAME_PHASE] = "phase",
+	[SW_NAME_FINGERPRINT] = "key fingerprint",
+	[SW_NAME_PKGFILE] = "package file name",
+	[SW_NAME_ID] = "package id",
+};
+
+static const char *const pkg_exts[] = {
+	".pkg.tar.zst", ".pkg.tar.xz", ".pkg.tar.gz", ".pkg.tar.bz2", ".pkg.tar",
+};
+
+const char *
+sw_name_kind_str(enum sw_name_kind kind)
+{
+	return kind_names[kind];
+}
+
+static bool
+in_set(char c, const char *extra)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr(extra, c) != NULL;
+}
+
+static bool
+all_in(const char *s, size_t len, const char *extra)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!in_set(s[i], extra))
+			return false;
+	return true;
+}
+
+static bool
+digits(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+static bool
+valid_pkgname(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_PKGNAME_MAX && s[0] != '-' && s[0] != '.' &&
+		all_in(s, len, "@._+-");
+}
+
+static bool
+valid_pkgver(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_PKGNAME_MAX && s[0] != '.' &&
+		all_in(s, len, UPPER "._+~");
+}
+
+static bool
+valid_pkgrel(const char *s, size_t len)
+{
+	const char *dot = memchr(s, '.', len);
+
+	if (len > 16)
+		return false;
+	if (dot == NULL)
+		return digits(s, len);
+	return digits(s, (size_t)(dot - s)) &&
+		digits(dot + 1, len - (size_t)(dot - s) - 1);
+}
+
+static bool
+valid_epoch(const char *s, size_t len)
+{
+	return len <= 9 && digits(s, len);
+}
+
+/* [epoch:]pkgver-pkgrel */
+static bool
+valid_version(const char *s, size_t len)
+{
+	const char *colon, *dash = NULL;
+	size_t i;
+
+	if (len > SW_VERSION_MAX)
+		return false;
+	for (i = len; i > 0; i--)
+		if (s[i - 1] == '-') {
+			dash = s + i - 1;
+			break;
+		}
+	if (dash == NULL ||
+	    !valid_pkgrel(dash + 1, len - (size_t)(dash - s) - 1))
+		return false;
+	colon = memchr(s, ':', (size_t)(dash - s));
+	if (colon == NULL)
+		return valid_pkgver(s, (size_t)(dash - s));
+	return valid_epoch(s, (size_t)(colon - s)) &&
+		valid_pkgver(colon + 1, (size_t)(dash - colon - 1));
+}
+
+static bool
+valid_arch(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_ARCH_MAX && all_in(s, len, UPPER "_");
+}
+
+static bool
+valid_repo(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_REPO_MAX && s[0] != '-' && s[0] != '_' &&
+		all_in(s, len, "_-");
+}
+
+static bool
+hex_only(const char *s, size_t len, bool upper_ok)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (upper_ok && c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+static bool
+valid_commit(const char *s, size_t len)
+{
+	return (len == 40 || len == 64) && hex_only(s, len, false);
+}
+
+static bool
+valid_slave(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_SLAVE_MAX && in_set(s[0], "") &&
+		all_in(s, len, "_.-");
+}
+
+static bool
+valid_phase(const char *s, size_t len)
+{
+	return len >= 1 && len <= 32 && all_in(s, len, "_-");
+}
+
+static bool
+valid_fingerprint(const char *s, size_t len)
+{
+	return (len == 40 || len == 64) && hex_only(s, len, true);
+}
+
+static bool
+valid_mem(enum sw_name_kind kind, const char *s, size_t len)
+{
+	struct sw_pkgfile_name pf;
+	struct sw_id id;
+	char tmp[SW_FILENAME_MAX + 1];
+
+	if (memchr(s, '\0', len) != NULL)
+		return false;
+	switch (kind) {
+	case SW_NAME_PKGNAME:
+	case SW_NAME_PKGBASE:
+		return valid_pkgname(s, len);
+	case SW_NAME_PKGVER:
+		return valid_pkgver(s, len);
+	case SW_NAME_PKGREL:
+		return valid_pkgrel(s, len);
+	case SW_NAME_EPOCH:
+		return valid_epoch(s, len);
+	case SW_NAME_VERSION:
+		return valid_version(s, len);
+	case SW_NAME_ARCH:
+		return valid_arch(s, len);
+	case SW_NAME_REPO:
+		return valid_repo(s, len);
+	case SW_NAME_COMMIT:
+		return valid_commit(s, len);
+	case SW_NAME_SLAVE:
+	case SW_NAME_SOURCE:
+		return valid_slave(s, len);
+	case SW_NAME_PHASE:
+		return valid_phase(s, len);
+	case SW_NAME_FINGERPRINT:
+		return valid_fingerprint(s, len);
+	case SW_NAME_PKGFILE:
+	case SW_NAME_ID:
+		if (len > SW_FILENAME_MAX)
+			return false;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		if (kind == SW_NAME_PKGFILE)
+			return sw_name_parse_pkgfile(tmp, &pf, NULL) == 0;
+		return sw_id_parse(tmp, &id, NULL) == 0;
+	}
+	return false;
+}
+
+bool
+sw_name_valid(enum sw_name_kind kind, const char *s)
+{
+	return s != NULL && valid_mem(kind, s, strlen(s));
+}
+
+void
+sw_name_quote(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	if (size == 0)
+		return;
+	for (i = 0; i < len && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	if (i < len && o + 4 < size) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+int
+sw_name_check_mem(enum sw_name_kind kind, const char *s, size_t len,
+	struct sw_err *e)
+{
+	char q[96];
+
+	if (valid_mem(kind, s, len))
+		return 0;
+	sw_name_quote(s, len, q, sizeof(q));
+	return sw_err_set(e, "invalid %s '%s'", kind_names[kind], q);
+}
+
+int
+sw_name_check(enum sw_name_kind kind, const char *s, struct sw_err *e)
+{
+	if (s == NULL)
+		return sw_err_set(e, "missing %s", kind_names[kind]);
+	return sw_name_check_mem(kind, s, strlen(s), e);
+}
+
+static bool
+ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/* Copies s[0..len) into dst of size dstsize; false if it does not fit. */
+static bool
+copy_field(char *dst, size_t dstsize, const char *s, size_t len)
+{
+	if (len >= dstsize)
+		return false;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* Finds the last '-' in s[0..len); returns its index or -1. */
+static long
+last_dash(const char *s, size_t len)
+{
+	while (len > 0)
+		if (s[--len] == '-')
+			return (long)len;
+	return -1;
+}
+
+int
+sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
+	struct sw_err *e)
+{
+	size_t len = strlen(file), i;
+	long d_arch, d_rel, d_ver;
+	const char *ext = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (len > SW_FILENAME_MAX)
+		goto bad;
+	if (ends_with(file, len, ".sig")) {
+		out->sig = true;
+		len -= 4;
+	}
+	for (i = 0; i < sizeof(pkg_exts) / sizeof(pkg_exts[0]); i++)
+		if (ends_with(file, len, pkg_exts[i])) {
+			ext = pkg_exts[i];
+			break;
+		}
+	if (ext == NULL)
+		goto bad;
+	if (!copy_field(out->ext, sizeof(out->ext), ext, strlen(ext)))
+		goto bad;
+	len -= strlen(ext);
+	d_arch = last_dash(file, len);
+	if (d_arch <= 0)
+		goto bad;
+	d_rel = last_dash(file, (size_t)d_arch);
+	if (d_rel <= 0)
+		goto bad;
+	d_ver = last_dash(file, (size_t)d_rel);
+	if (d_ver <= 0)
+		goto bad;
+	if (!copy_field(out->arch, sizeof(out->arch), file + d_arch + 1,
+	    len - (size_t)d_arch - 1) ||
+	    !copy_field(out->version, sizeof(out->version), file + d_ver + 1,
+	    (size_t)(d_arch - d_ver - 1)) ||
+	    !copy_field(out->pkgname, sizeof(out->pkgname), file, (size_t)d_ver))
+		goto bad;
+	if (!valid_pkgname(out->pkgname, strlen(out->pkgname)) ||
+	    !valid_version(out->version, strlen(out->version)) ||
+	    !valid_arch(out->arch, strlen(out->arch)) ||
+	    memchr(file, '\0', len) != NULL)
+		goto bad;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	return sw_name_check_mem(SW_NAME_PKGFILE, file, strlen(file), e);
+}
+
+int
+sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
+{
+	size_t len = strlen(s);
+	const char *end = s + len, *p;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (len > SW_ID_MAX)
+		goto bad;
+	/* from the right: repo has no '.', commits are hex; pkgbase may hold '.' */
+	for (i = 2; i >= 0; i--) {
+		for (p = end; p > s && p[-1] != '.'; p--)
+			;
+		if (p == s)
+			goto bad;
+		if (!copy_field(i == 2 ? out->repo : i == 1 ? out->mod : out->src,
+		    i == 2 ? sizeof(out->repo) : sizeof(out->src), p,
+		    (size_t)(end - p)))
+			goto bad;
+		end = p - 1;
+	}
+	if (!copy_field(out->pkgbase, sizeof(out->pkgbase), s, (size_t)(end - s)))
+		goto bad;
+	if (!valid_pkgname(out->pkgbase, strlen(out->pkgbase)) ||
+	    !valid_commit(out->src, strlen(out->src)) ||
+	    !valid_commit(out->mod, strlen(out->mod)) ||
+	    !valid_repo(out->repo, strlen(out->repo)))
+		goto bad;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	return sw_name_check_mem(SW_NAME_ID, s, len, e);
+}
+
+int
+sw_id_from_fields(struct sw_id *out, const char *pkgbase, const char *src,
+	const char *mod, const char *repo, struct sw_err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (sw_name_check(SW_NAME_PKGBASE, pkgbase, e) < 0 ||
+	    sw_name_check(SW_NAME_COMMIT, src, e) < 0 ||
+	    sw_name_check(SW_NAME_COMMIT, mod, e) < 0 ||
+	    sw_name_check(SW_NAME_REPO, repo, e) < 0)
+		return -1;
+	memcpy(out->pkgbase, pkgbase, strlen(pkgbase) + 1);
+	memcpy(out->src, src, strlen(src) + 1);
+	memcpy(out->mod, mod, strlen(mod) + 1);
+	memcpy(out->repo, repo, strlen(repo) + 1);
+	return 0;
+}
+
+void
+sw_id_format(const struct sw_id *id, char *out, size_t size)
+{
+	snprintf(out, size, "%s.%s.%s.%s", id->pkgbase, id->src, id->mod,
+		id->repo);
+}
+
+int
+sw_name_path(struct sw_buf *out, const char *dir, enum sw_name_kind kind,
+	const char *name, const char *suffix, struct sw_err *e)
+{
+	if (sw_name_check(kind, name, e) < 0)
+		return -1;
+	if (strchr(suffix, '/') != NULL)
+		return sw_err_set(e, "path suffix '%s' holds a '/'", suffix);
+	sw_buf_reset(out);
+	if (sw_buf_addf(out, "%s/%s%s", dir, name, suffix) < 0)
+		return sw_err_sys(e, "cannot build path for '%s'", name);
+	return 0;
+}
