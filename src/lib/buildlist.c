@@ -27,6 +27,15 @@ grow(void **v, size_t *alloc, size_t n, size_t size, struct sw_err *e)
 	return 0;
 }
 
+static int
+store(const char *path, const struct sw_buf *out, struct sw_txn *t,
+	struct sw_err *e)
+{
+	if (t != NULL)
+		return sw_txn_replace(t, path, out->data, out->len, 0644, e);
+	return sw_file_replace(path, out->data, out->len, 0644, e);
+}
+
 /* Reads path into data; an absent file is empty. */
 static int
 slurp(const char *path, struct sw_buf *data, struct sw_err *e)
@@ -109,7 +118,7 @@ out:
 
 int
 sw_buildlist_write(const char *path, const struct sw_build_list *l,
-	struct sw_err *e)
+	struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf out = SW_BUF_INIT;
 	size_t i;
@@ -121,7 +130,7 @@ sw_buildlist_write(const char *path, const struct sw_build_list *l,
 			sw_err_sys(e, "cannot write '%s'", path);
 			goto out;
 		}
-	ret = sw_file_replace(path, out.data, out.len, 0644, e);
+	ret = store(path, &out, t, e);
 out:
 	sw_buf_release(&out);
 	return ret;
@@ -197,7 +206,7 @@ out:
 
 int
 sw_deletionlist_write(const char *path, const struct sw_deletion_list *l,
-	struct sw_err *e)
+	struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf out = SW_BUF_INIT;
 	size_t i;
@@ -208,7 +217,7 @@ sw_deletionlist_write(const char *path, const struct sw_deletion_list *l,
 			sw_err_sys(e, "cannot write '%s'", path);
 			goto out;
 		}
-	ret = sw_file_replace(path, out.data, out.len, 0644, e);
+	ret = store(path, &out, t, e);
 out:
 	sw_buf_release(&out);
 	return ret;

@@ -5,7 +5,8 @@
  *   deletion-list   <pkgbase> <repository>
  *
  * One entry per line, in build order. Read a whole list into memory, change
- * it, write it back in one atomic replace. The caller holds build-list.lock
+ * it, write it back in one atomic replace, or stage it in a transaction
+ * (t non-NULL) to commit with other changes. The caller holds build-list.lock
  * (lock.h) from read to write. A missing file is an empty list. A malformed
  * line is an error naming file and line; nothing is dropped. A pkgbase is on
  * the build list at most once per repository (a duplicate is an error).
@@ -17,6 +18,7 @@
 
 #include "err.h"
 #include "names.h"
+#include "txn.h"
 
 #define SW_LIST_MAX_SIZE (256 * 1024 * 1024)
 
@@ -38,7 +40,7 @@ struct sw_deletion_list {
 int sw_buildlist_read(const char *path, struct sw_build_list *l,
 	struct sw_err *e);
 int sw_buildlist_write(const char *path, const struct sw_build_list *l,
-	struct sw_err *e);
+	struct sw_txn *t, struct sw_err *e);
 void sw_buildlist_release(struct sw_build_list *l);
 /* Index of the entry for pkgbase in repo, or -1. */
 long sw_buildlist_find(const struct sw_build_list *l, const char *pkgbase,
@@ -50,7 +52,7 @@ void sw_buildlist_remove(struct sw_build_list *l, size_t index);
 int sw_deletionlist_read(const char *path, struct sw_deletion_list *l,
 	struct sw_err *e);
 int sw_deletionlist_write(const char *path, const struct sw_deletion_list *l,
-	struct sw_err *e);
+	struct sw_txn *t, struct sw_err *e);
 void sw_deletionlist_release(struct sw_deletion_list *l);
 long sw_deletionlist_find(const struct sw_deletion_list *l, const char *pkgbase,
 	const char *repo);

@@ -72,13 +72,13 @@ out:
 
 int
 sw_pkgstate_remove(const char *state_dir, const struct sw_id *id,
-	enum sw_state s, struct sw_err *e)
+	enum sw_state s, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf path = SW_BUF_INIT;
 	int ret = -1;
 
 	if (sw_pkgstate_path(&path, state_dir, id, s, e) == 0)
-		ret = sw_file_remove(path.data, e);
+		ret = t ? sw_txn_remove(t, path.data, e) : sw_file_remove(path.data, e);
 	sw_buf_release(&path);
 	return ret;
 }
@@ -127,13 +127,15 @@ out:
 
 static int
 write_state(const char *state_dir, const struct sw_id *id, enum sw_state s,
-	const struct sw_buf *content, struct sw_err *e)
+	const struct sw_buf *content, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf path = SW_BUF_INIT;
 	int ret = -1;
 
 	if (sw_pkgstate_path(&path, state_dir, id, s, e) == 0)
-		ret = sw_file_replace(path.data, content->data, content->len, 0644, e);
+		ret = t ? sw_txn_replace(t, path.data, content->data, content->len,
+			0644, e) :
+			sw_file_replace(path.data, content->data, content->len, 0644, e);
 	sw_buf_release(&path);
 	return ret;
 }
@@ -191,7 +193,7 @@ sw_pkgstate_read_locked(const char *state_dir, const struct sw_id *id,
 
 int
 sw_pkgstate_write_locked(const char *state_dir, const struct sw_id *id,
-	const struct sw_locked *l, struct sw_err *e)
+	const struct sw_locked *l, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf b = SW_BUF_INIT;
 	int ret = -1;
@@ -204,7 +206,7 @@ sw_pkgstate_write_locked(const char *state_dir, const struct sw_id *id,
 		sw_err_sys(e, "cannot write lock state");
 		goto out;
 	}
-	ret = write_state(state_dir, id, SW_STATE_LOCKED, &b, e);
+	ret = write_state(state_dir, id, SW_STATE_LOCKED, &b, t, e);
 out:
 	sw_buf_release(&b);
 	return ret;
@@ -285,7 +287,7 @@ sw_pkgstate_read_broken(const char *state_dir, const struct sw_id *id,
 
 int
 sw_pkgstate_add_broken(const char *state_dir, const struct sw_id *id,
-	const struct sw_attempt *a, struct sw_err *e)
+	const struct sw_attempt *a, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf b = SW_BUF_INIT;
 	struct sw_attempt *v = NULL;
@@ -307,7 +309,7 @@ sw_pkgstate_add_broken(const char *state_dir, const struct sw_id *id,
 			goto out;
 		}
 	}
-	ret = write_state(state_dir, id, SW_STATE_BROKEN, &b, e);
+	ret = write_state(state_dir, id, SW_STATE_BROKEN, &b, t, e);
 out:
 	free(v);
 	sw_buf_release(&b);
@@ -376,7 +378,7 @@ sw_pkgstate_read_blocked(const char *state_dir, const struct sw_id *id,
 
 int
 sw_pkgstate_write_blocked(const char *state_dir, const struct sw_id *id,
-	const struct sw_blocked *b, struct sw_err *e)
+	const struct sw_blocked *b, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf buf = SW_BUF_INIT;
 	int ret = -1;
@@ -388,7 +390,7 @@ sw_pkgstate_write_blocked(const char *state_dir, const struct sw_id *id,
 		sw_err_sys(e, "cannot write block state");
 		goto out;
 	}
-	ret = write_state(state_dir, id, SW_STATE_BLOCKED, &buf, e);
+	ret = write_state(state_dir, id, SW_STATE_BLOCKED, &buf, t, e);
 out:
 	sw_buf_release(&buf);
 	return ret;
@@ -427,7 +429,7 @@ sw_pkgstate_read_files(const char *state_dir, const struct sw_id *id,
 
 int
 sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,
-	enum sw_state s, const struct sw_strvec *files, struct sw_err *e)
+	enum sw_state s, const struct sw_strvec *files, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf b = SW_BUF_INIT;
 	size_t i;
@@ -449,7 +451,7 @@ sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,
 			goto out;
 		}
 	}
-	ret = write_state(state_dir, id, s, &b, e);
+	ret = write_state(state_dir, id, s, &b, t, e);
 out:
 	sw_buf_release(&b);
 	return ret;

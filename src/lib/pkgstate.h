@@ -7,8 +7,9 @@
  *   blocked  "<time> <who> <reason ...>"                       one line
  *   done, testing, tested   "<package file>"                   a line per file
  *
- * Times are seconds since the epoch. Every write is an atomic replace
- * (fileio.h); adding an attempt rewrites the file with one more line. The
+ * Times are seconds since the epoch. Writers and sw_pkgstate_remove take a
+ * transaction (txn.h) to stage the change in, or NULL for an atomic replace
+ * of that one file now; adding an attempt rewrites the file with one more line. The
  * caller holds build-list.lock for locked/broken/blocked and package-db.lock
  * as well for done/testing/tested. Reads return 1 when the file is absent.
  * A malformed file is an error naming file and line.
@@ -22,6 +23,7 @@
 #include "err.h"
 #include "names.h"
 #include "strvec.h"
+#include "txn.h"
 
 enum sw_state {
 	SW_STATE_LOCKED,
@@ -66,30 +68,30 @@ int sw_pkgstate_path(struct sw_buf *out, const char *state_dir,
 int sw_pkgstate_exists(const char *state_dir, const struct sw_id *id,
 	enum sw_state s, struct sw_err *e);
 int sw_pkgstate_remove(const char *state_dir, const struct sw_id *id,
-	enum sw_state s, struct sw_err *e);
+	enum sw_state s, struct sw_txn *t, struct sw_err *e);
 
 int sw_pkgstate_read_locked(const char *state_dir, const struct sw_id *id,
 	struct sw_locked *out, struct sw_err *e);
 int sw_pkgstate_write_locked(const char *state_dir, const struct sw_id *id,
-	const struct sw_locked *l, struct sw_err *e);
+	const struct sw_locked *l, struct sw_txn *t, struct sw_err *e);
 
 /* *v is malloc'ed (free it); *n attempts, oldest first. */
 int sw_pkgstate_read_broken(const char *state_dir, const struct sw_id *id,
 	struct sw_attempt **v, size_t *n, struct sw_err *e);
 int sw_pkgstate_add_broken(const char *state_dir, const struct sw_id *id,
-	const struct sw_attempt *a, struct sw_err *e);
+	const struct sw_attempt *a, struct sw_txn *t, struct sw_err *e);
 
 int sw_pkgstate_read_blocked(const char *state_dir, const struct sw_id *id,
 	struct sw_blocked *out, struct sw_err *e);
 /* Refuses a reason with control bytes or longer than SW_REASON_MAX. */
 int sw_pkgstate_write_blocked(const char *state_dir, const struct sw_id *id,
-	const struct sw_blocked *b, struct sw_err *e);
+	const struct sw_blocked *b, struct sw_txn *t, struct sw_err *e);
 
 /* done, testing, tested: the package file names. */
 int sw_pkgstate_read_files(const char *state_dir, const struct sw_id *id,
 	enum sw_state s, struct sw_strvec *files, struct sw_err *e);
 int sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,
-	enum sw_state s, const struct sw_strvec *files, struct sw_err *e);
+	enum sw_state s, const struct sw_strvec *files, struct sw_txn *t, struct sw_err *e);
 
 /*
  * Calls fn for every state file, in no particular order. Files whose name
