@@ -1,5 +1,6 @@
 #include "buildlist.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,44 +46,6 @@ slurp(const char *path, struct sw_buf *data, struct sw_err *e)
 	return r < 0 ? -1 : 0;
 }
 
-static int
-cmp_entry(const void *a, const void *b)
-{
-	const struct sw_id *x = *(const struct sw_id *const *)a;
-	const struct sw_id *y = *(const struct sw_id *const *)b;
-	int c = strcmp(x->pkgbase, y->pkgbase);
-
-	return c ? c : strcmp(x->repo, y->repo);
-}
-
-/* A pkgbase is listed once per repository: sort pointers, compare neighbours. */
-static int
-check_unique(const char *path, const struct sw_build_list *l, struct sw_err *e)
-{
-	const struct sw_id **p;
-	size_t i;
-	int ret = 0;
-
-	if (l->n < 2)
-		return 0;
-	p = reallocarray(NULL, l->n, sizeof(*p));
-	if (p == NULL)
-		return sw_err_sys(e, "cannot check '%s'", path);
-	for (i = 0; i < l->n; i++)
-		p[i] = &l->v[i];
-	qsort(p, l->n, sizeof(*p), cmp_entry);
-	for (i = 1; i < l->n; i++)
-		if (cmp_entry(&p[i - 1], &p[i]) == 0) {
-			long a = p[i - 1] - l->v, b = p[i] - l->v;
-
-			ret = sw_err_set(e, "%s:%ld: '%s' in '%s' is listed twice",
-				path, (a > b ? a : b) + 1, p[i]->pkgbase, p[i]->repo);
-			break;
-		}
-	free(p);
-	return ret;
-}
-
 int
 sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
 {
@@ -106,7 +69,8 @@ sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
 		if (sw_buildlist_append(l, &id, e) < 0)
 			goto out;
 	}
-	if (r < 0 || check_unique(path, l, e) < 0)
+	if (r < 0 || sw_lines_check_unique(path, l->v, l->n, sizeof(*l->v),
+	    offsetof(struct sw_id, pkgbase), offsetof(struct sw_id, repo), e) < 0)
 		goto out;
 	ret = 0;
 out:

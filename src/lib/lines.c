@@ -1,5 +1,6 @@
 #include "lines.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -53,4 +54,50 @@ sw_lines_next(struct sw_lines *l, char **f, size_t n, bool rest_last,
 		s = sp ? sp + 1 : s + strlen(s);
 	}
 	return 1;
+}
+
+struct keyed {
+	const char *a, *b;
+	size_t index;
+};
+
+static int
+cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *p = x, *q = y;
+	int c = strcmp(p->a, q->a);
+
+	return c ? c : strcmp(p->b, q->b);
+}
+
+int
+sw_lines_check_unique(const char *path, const void *base, size_t n,
+	size_t stride, size_t a, size_t b, struct sw_err *e)
+{
+	struct keyed *k;
+	size_t i;
+	int ret = 0;
+
+	if (n < 2)
+		return 0;
+	k = reallocarray(NULL, n, sizeof(*k));
+	if (k == NULL)
+		return sw_err_sys(e, "cannot check '%s'", path);
+	for (i = 0; i < n; i++) {
+		const char *rec = (const char *)base + i * stride;
+
+		k[i] = (struct keyed){ rec + a, rec + b, i };
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 1; i < n; i++)
+		if (cmp_keyed(&k[i - 1], &k[i]) == 0) {
+			size_t later = k[i - 1].index > k[i].index ? k[i - 1].index :
+				k[i].index;
+
+			ret = sw_err_set(e, "%s:%zu: '%s' in '%s' is listed twice",
+				path, later + 1, k[i].a, k[i].b);
+			break;
+		}
+	free(k);
+	return ret;
 }

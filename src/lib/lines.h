@@ -29,4 +29,12 @@ void sw_lines_init(struct sw_lines *l, const char *path, struct sw_buf *data);
 int sw_lines_next(struct sw_lines *l, char **f, size_t n, bool rest_last,
 	size_t max, struct sw_err *e);
 
+/*
+ * Lists keyed by (pkgbase, repository) hold each key once. Checks n records
+ * of `stride` bytes at base, whose two key strings sit at offsets a and b,
+ * in O(n log n); a duplicate is an error naming path and the later line.
+ */
+int sw_lines_check_unique(const char *path, const void *base, size_t n,
+	size_t stride, size_t a, size_t b, struct sw_err *e);
+
 #endif

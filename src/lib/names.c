@@ -17,6 +17,7 @@ static const char *const kind_names[] = {
 	[SW_NAME_SOURCE] = "source name",
 	[SW_NAME_PHASE] = "phase",
 	[SW_NAME_FINGERPRINT] = "key fingerprint",
+	[SW_NAME_TREEPATH] = "tree path",
 	[SW_NAME_PKGFILE] = "package file name",
 	[SW_NAME_ID] = "package id",
 };
@@ -176,6 +177,29 @@ valid_fingerprint(const char *s, size_t len)
 }
 
 static bool
+valid_treepath(const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	if (len == 1 && s[0] == '.')
+		return true;
+	if (len == 0 || len > SW_FILENAME_MAX)
+		return false;
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != '/') {
+			if (!in_set(s[i], UPPER "@._+-"))
+				return false;
+			continue;
+		}
+		if (i == start || (i - start == 1 && s[start] == '.') ||
+		    (i - start == 2 && s[start] == '.' && s[start + 1] == '.'))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+static bool
 valid_mem(enum sw_name_kind kind, const char *s, size_t len)
 {
 	struct sw_pkgfile_name pf;
@@ -209,6 +233,8 @@ valid_mem(enum sw_name_kind kind, const char *s, size_t len)
 		return valid_phase(s, len);
 	case SW_NAME_FINGERPRINT:
 		return valid_fingerprint(s, len);
+	case SW_NAME_TREEPATH:
+		return valid_treepath(s, len);
 	case SW_NAME_PKGFILE:
 	case SW_NAME_ID:
 		if (len > SW_FILENAME_MAX)

@@ -17,6 +17,8 @@
  *   slave, source     [a-z0-9][a-z0-9_.-]*, <= 64
  *   phase             [a-z0-9_-], 1..32
  *   fingerprint       40 or 64 hex digits (OpenPGP v4/v5), either case
+ *   tree path         a directory inside a git tree: '/'-separated components
+ *                     of [A-Za-z0-9@._+-], none empty, '.' or '..'; or "."
  *   package file      <pkgname>-<version>-<arch>.pkg.tar[.gz|.xz|.zst|.bz2][.sig]
  *   id                <pkgbase>.<commit>.<commit>.<repository>
  * Checks return 0, or -1 with a message that quotes the bad input (escaped,
@@ -45,6 +47,7 @@ enum sw_name_kind {
 	SW_NAME_SOURCE,
 	SW_NAME_PHASE,
 	SW_NAME_FINGERPRINT,
+	SW_NAME_TREEPATH,
 	SW_NAME_PKGFILE,
 	SW_NAME_ID,
 };
