@@ -1,0 +1,310 @@
+/* txn and statedir: all-or-nothing changes, recovery after a crash, lock order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buildlist.h"
+#include "fileio.h"
+#include "pkgstate.h"
+#include "statedir.h"
+#include "txn.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/sw-txn.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char *argv[] = { "rm", "-rf", dir, NULL };
+	pid_t pid = fork();
+
+	(void)state;
+	if (pid == 0) {
+		execv("/bin/rm", argv);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_err e;
+
+	if (sw_file_read(path, 1 << 20, &b, &e) != 0)
+		return NULL;
+	return sw_buf_detach(&b, NULL);
+}
+
+static void
+put(const char *path, const char *s)
+{
+	struct sw_err e;
+
+	assert_int_equal(sw_file_replace(path, s, strlen(s), 0644, &e), 0);
+}
+
+/* names in the scratch dir */
+static const char *
+p(const char *name)
+{
+	static char buf[8][128];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+/* temp files left in the scratch dir */
+static int
+count_tmp(void)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	assert_non_null(dp);
+	while ((d = readdir(dp)) != NULL)
+		n += strstr(d->d_name, ".tmp.") != NULL;
+	closedir(dp);
+	return n;
+}
+
+static void
+test_commit_applies_everything(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old a\n");
+	put(p("gone"), "x\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new a\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("b"), "new b\n", 6, 0600, &e), 0);
+	assert_int_equal(sw_txn_symlink(&t, "b", p("link"), &e), 0);
+	assert_int_equal(sw_txn_remove(&t, p("gone"), &e), 0);
+	/* nothing visible before commit */
+	s = slurp(p("a"));
+	assert_string_equal(s, "old a\n");
+	free(s);
+	assert_int_equal(access(p("b"), F_OK), -1);
+	assert_int_equal(sw_txn_commit(&t, &e), 0);
+	s = slurp(p("a"));
+	assert_string_equal(s, "new a\n");
+	free(s);
+	s = slurp(p("link"));
+	assert_null(s); /* sw_file_read does not follow links */
+	{
+		char target[16] = { 0 };
+
+		assert_int_equal(readlink(p("link"), target, sizeof(target) - 1), 1);
+		assert_string_equal(target, "b");
+	}
+	{
+		struct stat st;
+
+		assert_int_equal(stat(p("b"), &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	assert_int_equal(access(p("gone"), F_OK), -1);
+	assert_int_equal(access(p("journal"), F_OK), -1);
+	assert_int_equal(count_tmp(), 0);
+}
+
+static void
+test_abort_changes_nothing(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new\n", 4, 0644, &e), 0);
+	assert_int_equal(sw_txn_symlink(&t, "x", p("l"), &e), 0);
+	sw_txn_abort(&t);
+	s = slurp(p("a"));
+	assert_string_equal(s, "old\n");
+	free(s);
+	assert_int_equal(access(p("l"), F_OK), -1);
+	assert_int_equal(count_tmp(), 0);
+}
+
+/* A child stages and journals, then dies before applying: recover finishes. */
+static void
+test_recover_after_crash(void **state)
+{
+	struct sw_err e;
+	pid_t pid;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old a\n");
+	put(p("b"), "old b\n");
+	pid = fork();
+	if (pid == 0) {
+		struct sw_txn t;
+
+		if (sw_txn_begin(&t, p("journal"), &e) < 0 ||
+		    sw_txn_replace(&t, p("a"), "new a\n", 6, 0644, &e) < 0 ||
+		    sw_txn_replace(&t, p("b"), "new b\n", 6, 0644, &e) < 0)
+			_exit(1);
+		/* what commit does first: the journal, atomically; then "crash" */
+		if (sw_file_replace(t.journal, t.ops.data, t.ops.len, 0644, &e) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	{
+		int st;
+
+		waitpid(pid, &st, 0);
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	s = slurp(p("a"));
+	assert_string_equal(s, "old a\n");
+	free(s);
+	assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+	s = slurp(p("a"));
+	assert_string_equal(s, "new a\n");
+	free(s);
+	s = slurp(p("b"));
+	assert_string_equal(s, "new b\n");
+	free(s);
+	assert_int_equal(access(p("journal"), F_OK), -1);
+	/* recovering again is a no-op */
+	assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+}
+
+/* Recovery halfway: the first rename happened, the second did not. */
+static void
+test_recover_is_idempotent(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+	const char *first_tmp;
+
+	(void)state;
+	put(p("a"), "old a\n");
+	put(p("b"), "old b\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new a\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("b"), "new b\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_file_replace(t.journal, t.ops.data, t.ops.len, 0644, &e), 0);
+	first_tmp = t.ops.data + 2; /* "R\0<tmp>\0<path>\0..." */
+	assert_int_equal(rename(first_tmp, p("a")), 0);
+	assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+	s = slurp(p("a"));
+	assert_string_equal(s, "new a\n");
+	free(s);
+	s = slurp(p("b"));
+	assert_string_equal(s, "new b\n");
+	free(s);
+	free(t.journal);
+	sw_buf_release(&t.ops);
+}
+
+static void
+test_corrupt_journal_is_an_error(void **state)
+{
+	struct sw_err e;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old\n");
+	put(p("journal"), "X\0garbage");
+	assert_int_equal(sw_txn_recover(p("journal"), &e), -1);
+	assert_non_null(strstr(e.msg, "journal"));
+	s = slurp(p("a"));
+	assert_string_equal(s, "old\n");
+	free(s);
+}
+
+static void
+test_statedir_lock_recovers_and_orders(void **state)
+{
+	struct sw_statedir sd;
+	struct sw_txn t;
+	struct sw_err e;
+	struct sw_build_list l;
+	struct sw_id id;
+	struct sw_buf path = SW_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(sw_statedir_open(&sd, p("state"), &e), 0);
+	/* txn needs its lock */
+	assert_int_equal(sw_statedir_txn_begin(&sd, SW_LOCK_BUILD_LIST, &t, &e), -1);
+	assert_int_equal(sw_statedir_lock(&sd, SW_LOCK_PACKAGE_DB, 0, &e), SW_LOCK_OK);
+	/* build-list after package-db is refused */
+	assert_int_equal(sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, 0, &e), SW_LOCK_ERROR);
+	assert_non_null(strstr(e.msg, "lock order"));
+	sw_statedir_unlock(&sd, SW_LOCK_PACKAGE_DB);
+	assert_int_equal(sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, 0, &e), SW_LOCK_OK);
+	assert_int_equal(sw_statedir_txn_begin(&sd, SW_LOCK_BUILD_LIST, &t, &e), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(sw_id_from_fields(&id, "foo",
+		"1111111111111111111111111111111111111111",
+		"2222222222222222222222222222222222222222", "extra", &e), 0);
+	assert_int_equal(sw_buildlist_append(&l, &id, &e), 0);
+	assert_int_equal(sw_statedir_path(&sd, "build-list", &path, &e), 0);
+	assert_int_equal(sw_buildlist_write(path.data, &l, &t, &e), 0);
+	{
+		struct sw_locked lk = { "alpha", 10, 20, "build" };
+
+		assert_int_equal(sw_pkgstate_write_locked(sd.dir, &id, &lk, &t, &e), 0);
+	}
+	/* "crash": journal written, nothing applied, lock dropped */
+	assert_int_equal(sw_file_replace(t.journal, t.ops.data, t.ops.len, 0644, &e), 0);
+	free(t.journal);
+	sw_buf_release(&t.ops);
+	sw_buildlist_release(&l);
+	sw_statedir_unlock(&sd, SW_LOCK_BUILD_LIST);
+	assert_int_equal(access(path.data, F_OK), -1);
+	/* the next holder sees the finished transaction */
+	assert_int_equal(sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, 0, &e), SW_LOCK_OK);
+	assert_int_equal(sw_buildlist_read(path.data, &l, &e), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].pkgbase, "foo");
+	assert_int_equal(sw_pkgstate_exists(sd.dir, &id, SW_STATE_LOCKED, &e), 1);
+	sw_buildlist_release(&l);
+	sw_buf_release(&path);
+	sw_statedir_release(&sd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit_applies_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_after_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_journal_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statedir_lock_recovers_and_orders, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
+}
