@@ -40,8 +40,8 @@ split_list(const char *s, enum sw_name_kind kind, struct sw_strvec *sv,
 	return 0;
 }
 
-static int add_unchecked(struct sw_buildmeta *m,
-	struct sw_buildmeta_entry *ent, struct sw_err *e);
+static int append(struct sw_buildmeta *m, struct sw_buildmeta_entry *ent,
+	struct sw_err *e);
 
 static int
 copy_checked(char *dst, size_t size, enum sw_name_kind kind, const char *s,
@@ -88,7 +88,7 @@ sw_buildmeta_read(const char *path, struct sw_buildmeta *m, struct sw_err *e)
 		    split_list(f[6], SW_NAME_PKGNAME, &ent.pkgnames, &fe) < 0 ||
 		    (strcmp(f[7], "-") != 0 &&
 		    split_list(f[7], SW_NAME_PKGBASE, &ent.deps, &fe) < 0) ||
-		    add_unchecked(m, &ent, &fe) < 0) {
+		    append(m, &ent, &fe) < 0) {
 			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
 			goto out;
 		}
@@ -173,12 +173,10 @@ sw_buildmeta_find(const struct sw_buildmeta *m, const char *pkgbase,
 	return -1;
 }
 
-/* Checks the fields of ent and appends it, without the duplicate check. */
+/* Every field of ent, as sw_buildmeta_read checks them while parsing. */
 static int
-add_unchecked(struct sw_buildmeta *m,
-	struct sw_buildmeta_entry *ent, struct sw_err *e)
+check_entry(const struct sw_buildmeta_entry *ent, struct sw_err *e)
 {
-	int ret = -1;
 	size_t i;
 
 	if (sw_name_check(SW_NAME_PKGBASE, ent->pkgbase, e) < 0 ||
@@ -187,24 +185,31 @@ add_unchecked(struct sw_buildmeta *m,
 	    sw_name_check(SW_NAME_TREEPATH, ent->path, e) < 0 ||
 	    (ent->custom[0] && sw_name_check(SW_NAME_TREEPATH, ent->custom, e) < 0) ||
 	    sw_name_check(SW_NAME_VERSION, ent->version, e) < 0)
-		goto out;
-	if (ent->pkgnames.n == 0) {
-		sw_err_set(e, "'%s' builds no package", ent->pkgbase);
-		goto out;
-	}
+		return -1;
 	for (i = 0; i < ent->pkgnames.n; i++)
 		if (sw_name_check(SW_NAME_PKGNAME, ent->pkgnames.v[i], e) < 0)
-			goto out;
+			return -1;
 	for (i = 0; i < ent->deps.n; i++)
 		if (sw_name_check(SW_NAME_PKGBASE, ent->deps.v[i], e) < 0)
-			goto out;
+			return -1;
+	return 0;
+}
+
+/* Takes over ent (its strvecs are emptied, also on failure). */
+static int
+append(struct sw_buildmeta *m, struct sw_buildmeta_entry *ent, struct sw_err *e)
+{
+	if (ent->pkgnames.n == 0) {
+		sw_err_set(e, "'%s' builds no package", ent->pkgbase);
+		goto fail;
+	}
 	if (m->n == m->alloc) {
 		size_t a = m->alloc ? m->alloc * 2 : 64;
 		struct sw_buildmeta_entry *p = reallocarray(m->v, a, sizeof(*p));
 
 		if (p == NULL) {
 			sw_err_sys(e, "cannot grow build metadata");
-			goto out;
+			goto fail;
 		}
 		m->v = p;
 		m->alloc = a;
@@ -213,21 +218,25 @@ add_unchecked(struct sw_buildmeta *m,
 	sw_strvec_init(&ent->pkgnames);
 	sw_strvec_init(&ent->deps);
 	return 0;
-out:
+fail:
 	entry_release(ent);
-	return ret;
+	return -1;
 }
 
 int
 sw_buildmeta_add(struct sw_buildmeta *m, struct sw_buildmeta_entry *ent,
 	struct sw_err *e)
 {
+	if (check_entry(ent, e) < 0) {
+		entry_release(ent);
+		return -1;
+	}
 	if (sw_buildmeta_find(m, ent->pkgbase, ent->repo) >= 0) {
 		sw_err_set(e, "'%s' in '%s' is listed twice", ent->pkgbase, ent->repo);
 		entry_release(ent);
 		return -1;
 	}
-	return add_unchecked(m, ent, e);
+	return append(m, ent, e);
 }
 
 void

@@ -32,21 +32,58 @@ sw_name_kind_str(enum sw_name_kind kind)
 	return kind_names[kind];
 }
 
+/*
+ * Character classes as bits of a table built at compile time: every name
+ * check is one table lookup per byte (state files of 10,000 lines are
+ * validated on every read, so this is on the hot path).
+ */
+enum {
+	C_LOWER = 1 << 0, C_DIGIT = 1 << 1, C_UPPER = 1 << 2, C_AT = 1 << 3,
+	C_DOT = 1 << 4, C_UNDER = 1 << 5, C_PLUS = 1 << 6, C_DASH = 1 << 7,
+	C_TILDE = 1 << 8, C_HEX = 1 << 9, C_HEXU = 1 << 10,
+};
+
+#define CL(c) ( \
+	((c) >= 'a' && (c) <= 'z' ? C_LOWER : 0) | \
+	((c) >= '0' && (c) <= '9' ? C_DIGIT | C_HEX | C_HEXU : 0) | \
+	((c) >= 'A' && (c) <= 'Z' ? C_UPPER : 0) | \
+	((c) >= 'a' && (c) <= 'f' ? C_HEX | C_HEXU : 0) | \
+	((c) >= 'A' && (c) <= 'F' ? C_HEXU : 0) | \
+	((c) == '@' ? C_AT : 0) | ((c) == '.' ? C_DOT : 0) | \
+	((c) == '_' ? C_UNDER : 0) | ((c) == '+' ? C_PLUS : 0) | \
+	((c) == '-' ? C_DASH : 0) | ((c) == '~' ? C_TILDE : 0))
+#define ROW(b) CL((b) + 0), CL((b) + 1), CL((b) + 2), CL((b) + 3), \
+	CL((b) + 4), CL((b) + 5), CL((b) + 6), CL((b) + 7), CL((b) + 8), \
+	CL((b) + 9), CL((b) + 10), CL((b) + 11), CL((b) + 12), CL((b) + 13), \
+	CL((b) + 14), CL((b) + 15)
+
+static const unsigned short char_class[256] = {
+	ROW(0), ROW(16), ROW(32), ROW(48), ROW(64), ROW(80), ROW(96), ROW(112),
+	ROW(128), ROW(144), ROW(160), ROW(176), ROW(192), ROW(208), ROW(224),
+	ROW(240),
+};
+
+#define C_ALNUM (C_LOWER | C_DIGIT)
+#define SET_NAME (C_ALNUM | C_AT | C_DOT | C_UNDER | C_PLUS | C_DASH)
+#define SET_VER (C_ALNUM | C_UPPER | C_DOT | C_UNDER | C_PLUS | C_TILDE)
+#define SET_ARCH (C_ALNUM | C_UPPER | C_UNDER)
+#define SET_REPO (C_ALNUM | C_UNDER | C_DASH)
+#define SET_SLAVE (C_ALNUM | C_UNDER | C_DOT | C_DASH)
+#define SET_TREE (SET_NAME | C_UPPER)
+
 static bool
-in_set(char c, const char *extra)
+in_set(char c, unsigned set)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr(extra, c) != NULL;
+	return (char_class[(unsigned char)c] & set) != 0;
 }
 
 static bool
-all_in(const char *s, size_t len, const char *extra)
+all_in(const char *s, size_t len, unsigned set)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!in_set(s[i], extra))
+		if (!(char_class[(unsigned char)s[i]] & set))
 			return false;
 	return true;
 }
@@ -54,30 +91,21 @@ all_in(const char *s, size_t len, const char *extra)
 static bool
 digits(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0)
-		return false;
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
+	return len > 0 && all_in(s, len, C_DIGIT);
 }
-
-#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 static bool
 valid_pkgname(const char *s, size_t len)
 {
 	return len >= 1 && len <= SW_PKGNAME_MAX && s[0] != '-' && s[0] != '.' &&
-		all_in(s, len, "@._+-");
+		all_in(s, len, SET_NAME);
 }
 
 static bool
 valid_pkgver(const char *s, size_t len)
 {
 	return len >= 1 && len <= SW_PKGNAME_MAX && s[0] != '.' &&
-		all_in(s, len, UPPER "._+~");
+		all_in(s, len, SET_VER);
 }
 
 static bool
@@ -126,54 +154,39 @@ valid_version(const char *s, size_t len)
 static bool
 valid_arch(const char *s, size_t len)
 {
-	return len >= 1 && len <= SW_ARCH_MAX && all_in(s, len, UPPER "_");
+	return len >= 1 && len <= SW_ARCH_MAX && all_in(s, len, SET_ARCH);
 }
 
 static bool
 valid_repo(const char *s, size_t len)
 {
 	return len >= 1 && len <= SW_REPO_MAX && s[0] != '-' && s[0] != '_' &&
-		all_in(s, len, "_-");
-}
-
-static bool
-hex_only(const char *s, size_t len, bool upper_ok)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		    (upper_ok && c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return true;
+		all_in(s, len, SET_REPO);
 }
 
 static bool
 valid_commit(const char *s, size_t len)
 {
-	return (len == 40 || len == 64) && hex_only(s, len, false);
+	return (len == 40 || len == 64) && all_in(s, len, C_HEX);
 }
 
 static bool
 valid_slave(const char *s, size_t len)
 {
-	return len >= 1 && len <= SW_SLAVE_MAX && in_set(s[0], "") &&
-		all_in(s, len, "_.-");
+	return len >= 1 && len <= SW_SLAVE_MAX && in_set(s[0], C_ALNUM) &&
+		all_in(s, len, SET_SLAVE);
 }
 
 static bool
 valid_phase(const char *s, size_t len)
 {
-	return len >= 1 && len <= 32 && all_in(s, len, "_-");
+	return len >= 1 && len <= 32 && all_in(s, len, SET_REPO);
 }
 
 static bool
 valid_fingerprint(const char *s, size_t len)
 {
-	return (len == 40 || len == 64) && hex_only(s, len, true);
+	return (len == 40 || len == 64) && all_in(s, len, C_HEXU);
 }
 
 static bool
@@ -187,7 +200,7 @@ valid_treepath(const char *s, size_t len)
 		return false;
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '/') {
-			if (!in_set(s[i], UPPER "@._+-"))
+			if (!in_set(s[i], SET_TREE))
 				return false;
 			continue;
 		}
