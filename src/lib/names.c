@@ -63,6 +63,13 @@ digits(const char *s, size_t len)
 	return true;
 }
 
+/* Digits without a leading zero ("0" itself is fine): one spelling per value. */
+static bool
+plain_number(const char *s, size_t len)
+{
+	return digits(s, len) && (len == 1 || s[0] != '0');
+}
+
 #define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 static bool
@@ -87,15 +94,15 @@ valid_pkgrel(const char *s, size_t len)
 	if (len > 16)
 		return false;
 	if (dot == NULL)
-		return digits(s, len);
-	return digits(s, (size_t)(dot - s)) &&
-		digits(dot + 1, len - (size_t)(dot - s) - 1);
+		return plain_number(s, len);
+	return plain_number(s, (size_t)(dot - s)) &&
+		plain_number(dot + 1, len - (size_t)(dot - s) - 1);
 }
 
 static bool
 valid_epoch(const char *s, size_t len)
 {
-	return len <= 9 && digits(s, len);
+	return len <= 9 && plain_number(s, len);
 }
 
 /* [epoch:]pkgver-pkgrel */
@@ -250,16 +257,23 @@ sw_name_quote(const char *s, size_t len, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* The message for a bad name; never validates (the parsers call it). */
+static int
+invalid(enum sw_name_kind kind, const char *s, size_t len, struct sw_err *e)
+{
+	char q[96];
+
+	sw_name_quote(s, len, q, sizeof(q));
+	return sw_err_set(e, "invalid %s '%s'", kind_names[kind], q);
+}
+
 int
 sw_name_check_mem(enum sw_name_kind kind, const char *s, size_t len,
 	struct sw_err *e)
 {
-	char q[96];
-
 	if (valid_mem(kind, s, len))
 		return 0;
-	sw_name_quote(s, len, q, sizeof(q));
-	return sw_err_set(e, "invalid %s '%s'", kind_names[kind], q);
+	return invalid(kind, s, len, e);
 }
 
 int
@@ -347,7 +361,7 @@ sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
 	return 0;
 bad:
 	memset(out, 0, sizeof(*out));
-	return sw_name_check_mem(SW_NAME_PKGFILE, file, strlen(file), e);
+	return invalid(SW_NAME_PKGFILE, file, strlen(file), e);
 }
 
 int
@@ -382,7 +396,7 @@ sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
 	return 0;
 bad:
 	memset(out, 0, sizeof(*out));
-	return sw_name_check_mem(SW_NAME_ID, s, len, e);
+	return invalid(SW_NAME_ID, s, len, e);
 }
 
 int
