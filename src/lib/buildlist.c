@@ -115,6 +115,9 @@ sw_buildlist_write(const char *path, const struct sw_build_list *l,
 	size_t i;
 	int ret = -1;
 
+	/* never write what sw_buildlist_read would refuse */
+	if (check_unique(path, l, e) < 0)
+		goto out;
 	for (i = 0; i < l->n; i++)
 		if (sw_buf_addf(&out, "%s %s %s %s\n", l->v[i].pkgbase, l->v[i].src,
 		    l->v[i].mod, l->v[i].repo) < 0) {
