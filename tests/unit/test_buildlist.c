@@ -180,6 +180,22 @@ test_malformed(void **state)
 		"1: invalid repository name 'core\\x0d'");
 	REFUSE(dir, "foo\t" C1 " " C2 " core\n", "1: expected 4 fields, found 3");
 
+	/* an overlong field within the line limit */
+	snprintf(line, sizeof(line), "%0129d " C1 " " C2 " core\n", 0);
+	{
+		char *p = tu_path(dir, "build-list");
+		struct sw_build_list l;
+		struct sw_err e;
+
+		tu_write_str(p, line);
+		assert_int_equal(sw_buildlist_read(p, &l, &e), -1);
+		tu_assert_contains(e.msg, "build-list:1: invalid pkgbase '0000");
+		/* quoted, cut short */
+		assert_string_equal(e.msg + strlen(e.msg) - 5, "0...'");
+		assert_true(strlen(e.msg) < strlen(p) + 120);
+		free(p);
+	}
+
 	/* a line far longer than any valid entry */
 	memset(line, 'a', sizeof(line));
 	memcpy(line + sizeof(line) - 2, "\n", 2);

@@ -224,6 +224,15 @@ test_locked_malformed(void **state)
 	assert_int_equal(sw_pkgstate_read_locked(x->dir, &x->foo, &r, &e), -1);
 	expect_msg(x, &e, f, "1: invalid slave name '../alpha'");
 
+	/* overlong fields */
+	PUT(x, f, "s1234567890123456789012345678901234567890123456789012345678901234"
+		" 1 2 build\n");
+	assert_int_equal(sw_pkgstate_read_locked(x->dir, &x->foo, &r, &e), -1);
+	tu_assert_contains(e.msg, ".locked:1: invalid slave name 's123");
+	PUT(x, f, "alpha 1 2 p12345678901234567890123456789012\n");
+	assert_int_equal(sw_pkgstate_read_locked(x->dir, &x->foo, &r, &e), -1);
+	expect_msg(x, &e, f, "1: invalid phase 'p12345678901234567890123456789012'");
+
 	PUT(x, f, "alpha 1 2 bu\0ild\n");
 	assert_int_equal(sw_pkgstate_read_locked(x->dir, &x->foo, &r, &e), -1);
 	expect_msg(x, &e, f, "1: NUL byte in line");
