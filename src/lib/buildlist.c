@@ -46,6 +46,13 @@ slurp(const char *path, struct sw_buf *data, struct sw_err *e)
 	return r < 0 ? -1 : 0;
 }
 
+static int
+check_unique(const char *path, const struct sw_build_list *l, struct sw_err *e)
+{
+	return sw_lines_check_unique(path, l->v, l->n, sizeof(*l->v),
+		offsetof(struct sw_id, pkgbase), offsetof(struct sw_id, repo), e);
+}
+
 int
 sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
 {
@@ -69,8 +76,7 @@ sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
 		if (sw_buildlist_append(l, &id, e) < 0)
 			goto out;
 	}
-	if (r < 0 || sw_lines_check_unique(path, l->v, l->n, sizeof(*l->v),
-	    offsetof(struct sw_id, pkgbase), offsetof(struct sw_id, repo), e) < 0)
+	if (r < 0 || check_unique(path, l, e) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -88,6 +94,9 @@ sw_buildlist_write(const char *path, const struct sw_build_list *l,
 	size_t i;
 	int ret = -1;
 
+	/* never write what sw_buildlist_read would refuse */
+	if (check_unique(path, l, e) < 0)
+		goto out;
 	for (i = 0; i < l->n; i++)
 		if (sw_buf_addf(&out, "%s %s %s %s\n", l->v[i].pkgbase, l->v[i].src,
 		    l->v[i].mod, l->v[i].repo) < 0) {

@@ -28,7 +28,7 @@ sw_cli_parse(int argc, char **argv, const char *extra_short,
 	struct option longopts[MAX_OPTIONS + 1];
 	char shortopts[64];
 	size_t n = 0;
-	int c;
+	int c, at;
 
 	memset(cli, 0, sizeof(*cli));
 	memcpy(longopts, common_long, sizeof(common_long));
@@ -41,8 +41,12 @@ sw_cli_parse(int argc, char **argv, const char *extra_short,
 	snprintf(shortopts, sizeof(shortopts), "+:c:hVvq%s",
 		extra_short ? extra_short : "");
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	optind = 0; /* not 1: glibc then also drops the rest of a previous "-hq" */
+	for (;;) {
+		at = optind > 0 ? optind : 1; /* the word getopt is in */
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'c':
 			cli->config = optarg;
@@ -58,13 +62,20 @@ sw_cli_parse(int argc, char **argv, const char *extra_short,
 			cli->verbosity = -1;
 			break;
 		case ':':
-			sw_err_set(e, "option '%s' needs an argument", argv[optind - 1]);
+			if (strncmp(argv[at], "--", 2) == 0)
+				sw_err_set(e, "option '%s' needs an argument", argv[at]);
+			else
+				sw_err_set(e, "option '-%c' needs an argument", optopt);
 			return SW_CLI_USAGE;
 		case '?':
-			if (optopt)
+			/* optopt: 0 for an unknown long option, else the option */
+			if (strncmp(argv[at], "--", 2) != 0)
 				sw_err_set(e, "unknown option '-%c'", optopt);
+			else if (optopt == 0)
+				sw_err_set(e, "unknown option '%s'", argv[at]);
 			else
-				sw_err_set(e, "unknown option '%s'", argv[optind - 1]);
+				sw_err_set(e, "option '%.*s' takes no argument",
+					(int)strcspn(argv[at], "="), argv[at]);
 			return SW_CLI_USAGE;
 		default:
 			if (fn == NULL || fn(c, optarg, ctx, e) < 0) {

@@ -19,7 +19,8 @@
  * defaults, required-key checks and freeing are one piece of code each.
  */
 
-enum ktype { K_STR, K_PATH, K_URL, K_NAME, K_NAMES, K_U64, K_SIZE, K_ENUM, K_FPR };
+enum ktype { K_STR, K_PATH, K_URL, K_NAME, K_NAMES, K_U64, K_SIZE, K_ENUM, K_FPR,
+	K_HOST };
 
 struct keyspec {
 	const char *key;
@@ -118,7 +119,7 @@ static const struct sectspec master_sections[] = {
 
 static const struct keyspec slave_keys[] = {
 	KEY("name", K_NAME, sw_slave_conf, name, true, NULL, .kind = SW_NAME_SLAVE),
-	KEY("master", K_STR, sw_slave_conf, master, true, NULL),
+	KEY("master", K_HOST, sw_slave_conf, master, true, NULL),
 	KEY("identity", K_PATH, sw_slave_conf, identity, false, "~/.ssh/id_ed25519"),
 	KEY("known_hosts", K_PATH, sw_slave_conf, known_hosts, false,
 		"~/.ssh/known_hosts"),
@@ -148,7 +149,9 @@ struct parser {
 	const struct sectspec *cur; /* NULL before the first header */
 	size_t cur_index;
 	int cur_line;
+	int top_line;              /* of the ST_TOP section's header; 0: none yet */
 	uint64_t seen;             /* keys of the current section, by index */
+	uint64_t set;              /* those of them with a value */
 	int err_line;              /* first error; 0 if none */
 	struct sw_err *e;
 	struct sw_err err;
@@ -235,8 +238,11 @@ set_value(struct parser *ps, const struct keyspec *k, void *field,
 	if (cont && k->type != K_NAMES)
 		return perr(ps, ps->line, "key '%s' does not continue on an indented line",
 			k->key);
-	if (v[0] == '\0' && k->type != K_NAMES)
-		return 0; /* empty: not set */
+	if (v[0] == '\0' && k->type != K_NAMES) {
+		if (k->required)
+			return perr(ps, ps->line, "'%s' needs a value", k->key);
+		return 0; /* empty: not set, the default applies */
+	}
 	switch (k->type) {
 	case K_STR:
 		*(char **)field = strdup(v);
@@ -275,6 +281,16 @@ set_value(struct parser *ps, const struct keyspec *k, void *field,
 				return 0;
 			}
 		return perr(ps, ps->line, "%s: unknown value '%s'", k->key, v);
+	case K_HOST: {
+		const char *at = strchr(v, '@'), *host = at ? at + 1 : v;
+
+		if (host[0] == '\0' || host[0] == ':' || strpbrk(v, " \t/") ||
+		    at == v)
+			return perr(ps, ps->line, "%s: expected user@host[:port], "
+				"not '%s'", k->key, v);
+		*(char **)field = strdup(v);
+		break;
+	}
 	case K_FPR: {
 		char *s;
 
@@ -306,7 +322,7 @@ close_section(struct parser *ps)
 	for (i = 0; i < sp->nkeys; i++) {
 		const struct keyspec *k = &sp->keys[i];
 
-		if (ps->seen & ((uint64_t)1 << i))
+		if (ps->set & ((uint64_t)1 << i))
 			continue;
 		if (k->required) {
 			const char *name = sp->storage == ST_TOP ? "" :
@@ -374,8 +390,9 @@ open_section(struct parser *ps, const char *kind, const char *name)
 			return perr(ps, ps->line, "out of memory");
 		ps->cur_index = 0;
 	} else {
-		if (ps->cur_line != 0 || ps->seen != 0)
+		if (ps->top_line != 0)
 			return perr(ps, ps->line, "duplicate section [%s]", kind);
+		ps->top_line = ps->line;
 		ps->cur_index = 0;
 	}
 	if (sp->storage != ST_TOP) {
@@ -391,6 +408,7 @@ open_section(struct parser *ps, const char *kind, const char *name)
 	ps->cur = sp;
 	ps->cur_line = ps->line;
 	ps->seen = 0;
+	ps->set = 0;
 	return 0;
 }
 
@@ -505,6 +523,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	ps->seen |= (uint64_t)1 << i;
+	if (value[0] != '\0')
+		ps->set |= (uint64_t)1 << i;
 	set_value(ps, &sp->keys[i],
 		(char *)section_base(ps, sp, ps->cur_index) + sp->keys[i].off,
 		value, ps->cont);
@@ -521,6 +541,7 @@ release_section(const struct sectspec *sp, void *base)
 
 		switch (sp->keys[i].type) {
 		case K_STR: case K_PATH: case K_URL: case K_NAME: case K_FPR:
+		case K_HOST:
 			free(*(char **)f);
 			*(char **)f = NULL;
 			break;
@@ -559,9 +580,10 @@ release_all(const struct sectspec *specs, size_t nspecs, void *top)
 	}
 }
 
+/* top_line: where the [master] or [slave] header is, for later checks. */
 static int
 parse(const char *path, const struct sectspec *specs, size_t nspecs, void *top,
-	struct sw_err *e)
+	int *top_line, struct sw_err *e)
 {
 	struct parser ps;
 	struct sw_buf data = SW_BUF_INIT;
@@ -601,13 +623,13 @@ parse(const char *path, const struct sectspec *specs, size_t nspecs, void *top,
 		perr(&ps, 0, "cannot parse");
 	if (ps.err_line == 0)
 		close_section(&ps);
-	if (ps.err_line == 0 && specs[0].storage == ST_TOP && ps.cur_line == 0 &&
-	    ps.seen == 0)
+	if (ps.err_line == 0 && specs[0].storage == ST_TOP && ps.top_line == 0)
 		perr(&ps, 1, "no [%s] section", specs[0].kind);
 	if (ps.err_line != 0) {
 		sw_err_set(e, "%s", ps.err.msg);
 		goto out;
 	}
+	*top_line = ps.top_line;
 	ret = 0;
 out:
 	free(ps.dir);
@@ -665,11 +687,13 @@ int
 sw_master_conf_load(const char *path, struct sw_master_conf *c,
 	struct sw_err *e)
 {
+	int line;
+
 	memset(c, 0, sizeof(*c));
 	c->path = strdup(path);
 	if (c->path == NULL)
 		return sw_err_sys(e, "cannot load '%s'", path);
-	if (parse(path, master_sections, N(master_sections), c, e) < 0)
+	if (parse(path, master_sections, N(master_sections), c, &line, e) < 0)
 		return -1;
 	return check_master(path, c, e);
 }
@@ -685,23 +709,18 @@ sw_master_conf_release(struct sw_master_conf *c)
 int
 sw_slave_conf_load(const char *path, struct sw_slave_conf *c, struct sw_err *e)
 {
-	const char *at, *host;
+	int line;
 
 	memset(c, 0, sizeof(*c));
 	c->path = strdup(path);
 	if (c->path == NULL)
 		return sw_err_sys(e, "cannot load '%s'", path);
-	if (parse(path, slave_sections, N(slave_sections), c, e) < 0)
+	if (parse(path, slave_sections, N(slave_sections), c, &line, e) < 0)
 		return -1;
-	at = strchr(c->master, '@');
-	host = at ? at + 1 : c->master;
-	if (host[0] == '\0' || host[0] == ':' || strpbrk(c->master, " \t/") ||
-	    (at && at == c->master))
-		return sw_err_set(e, "%s: master: expected user@host[:port], "
-			"not '%s'", path, c->master);
 	if ((c->backend == SW_BACKEND_COMMAND) != (c->command != NULL))
-		return sw_err_set(e, "%s: 'command' is %s for backend %s", path,
-			c->command ? "not allowed" : "required", backends[c->backend]);
+		return sw_err_set(e, "%s:%d: [slave]: 'command' is %s for backend %s",
+			path, line, c->command ? "not allowed" : "required",
+			backends[c->backend]);
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * error names the file and the line: unknown sections and keys, duplicates,
  * bad values, and missing required keys (at the section's line). Relative
  * paths are resolved against the directory of the config file; "~/" is the
- * home directory. Empty values ("repo_key =") mean "not set" (NULL).
+ * home directory. An empty value ("repo_key =") means "not set": NULL, or
+ * the default where the key has one; a required key must have a value.
  * sw_conf_locate finds the file a program should read: -c, else
  * $SLIPWAY_CONFIG, else conf/<name> beside the bin/ the program runs from,
  * else SYSCONFDIR/slipway/<name>.

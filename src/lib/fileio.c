@@ -206,9 +206,15 @@ sw_file_remove(const char *path, struct sw_err *e)
 int
 sw_mkdir_p(const char *path, mode_t mode, struct sw_err *e)
 {
-	char *copy = strdup(path), *p;
+	char *copy = NULL, *p;
+	struct stat st;
 	int ret = -1;
 
+	if (path[0] == '\0') {
+		errno = ENOENT;
+		return sw_err_sys(e, "cannot create directory ''");
+	}
+	copy = strdup(path);
 	if (copy == NULL)
 		return sw_err_sys(e, "cannot create directory '%s'", path);
 	for (p = copy + 1; ; p++) {
@@ -224,6 +230,16 @@ sw_mkdir_p(const char *path, mode_t mode, struct sw_err *e)
 		*p = c;
 		if (c == '\0')
 			break;
+	}
+	/* EEXIST is success only if what exists is a directory */
+	if (stat(copy, &st) < 0) {
+		sw_err_sys(e, "cannot create directory '%s'", copy);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = EEXIST;
+		sw_err_sys(e, "cannot create directory '%s'", copy);
+		goto out;
 	}
 	ret = 0;
 out:

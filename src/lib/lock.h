@@ -6,7 +6,9 @@
  * package-db.lock guards the repositories. Lock order: build-list before
  * package-db; nobody takes them the other way round.
  * A lock is held through the open descriptor; the kernel drops it when the
- * process dies, so kill -9 never leaves a stale lock. Lock files are created
+ * process dies, so kill -9 never leaves a stale lock. A child forked while
+ * the lock is held shares the descriptor, and with it the lock, until it
+ * execs (the descriptor is O_CLOEXEC) or exits. Lock files are created
  * on first use and never deleted (deleting one would let two processes hold
  * "the" lock on different inodes).
  */

@@ -94,6 +94,13 @@ digits(const char *s, size_t len)
 	return len > 0 && all_in(s, len, C_DIGIT);
 }
 
+/* Digits without a leading zero ("0" itself is fine): one spelling per value. */
+static bool
+plain_number(const char *s, size_t len)
+{
+	return digits(s, len) && (len == 1 || s[0] != '0');
+}
+
 static bool
 valid_pkgname(const char *s, size_t len)
 {
@@ -116,15 +123,15 @@ valid_pkgrel(const char *s, size_t len)
 	if (len > 16)
 		return false;
 	if (dot == NULL)
-		return digits(s, len);
-	return digits(s, (size_t)(dot - s)) &&
-		digits(dot + 1, len - (size_t)(dot - s) - 1);
+		return plain_number(s, len);
+	return plain_number(s, (size_t)(dot - s)) &&
+		plain_number(dot + 1, len - (size_t)(dot - s) - 1);
 }
 
 static bool
 valid_epoch(const char *s, size_t len)
 {
-	return len <= 9 && digits(s, len);
+	return len <= 9 && plain_number(s, len);
 }
 
 /* [epoch:]pkgver-pkgrel */
@@ -180,7 +187,8 @@ valid_slave(const char *s, size_t len)
 static bool
 valid_phase(const char *s, size_t len)
 {
-	return len >= 1 && len <= 32 && all_in(s, len, SET_REPO);
+	return len >= 1 && len <= 32 && in_set(s[0], C_ALNUM) &&
+		all_in(s, len, SET_REPO);
 }
 
 static bool
@@ -289,16 +297,23 @@ sw_name_quote(const char *s, size_t len, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* The message for a bad name; never validates (the parsers call it). */
+static int
+invalid(enum sw_name_kind kind, const char *s, size_t len, struct sw_err *e)
+{
+	char q[96];
+
+	sw_name_quote(s, len, q, sizeof(q));
+	return sw_err_set(e, "invalid %s '%s'", kind_names[kind], q);
+}
+
 int
 sw_name_check_mem(enum sw_name_kind kind, const char *s, size_t len,
 	struct sw_err *e)
 {
-	char q[96];
-
 	if (valid_mem(kind, s, len))
 		return 0;
-	sw_name_quote(s, len, q, sizeof(q));
-	return sw_err_set(e, "invalid %s '%s'", kind_names[kind], q);
+	return invalid(kind, s, len, e);
 }
 
 int
@@ -386,7 +401,7 @@ sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
 	return 0;
 bad:
 	memset(out, 0, sizeof(*out));
-	return sw_name_check_mem(SW_NAME_PKGFILE, file, strlen(file), e);
+	return invalid(SW_NAME_PKGFILE, file, strlen(file), e);
 }
 
 int
@@ -397,7 +412,8 @@ sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
 	int i;
 
 	memset(out, 0, sizeof(*out));
-	if (len > SW_ID_MAX)
+	/* "<id>.<state>" must fit a file name */
+	if (len > SW_FILENAME_MAX - sizeof(".testing") + 1)
 		goto bad;
 	/* from the right: repo has no '.', commits are hex; pkgbase may hold '.' */
 	for (i = 2; i >= 0; i--) {
@@ -421,7 +437,7 @@ sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
 	return 0;
 bad:
 	memset(out, 0, sizeof(*out));
-	return sw_name_check_mem(SW_NAME_ID, s, len, e);
+	return invalid(SW_NAME_ID, s, len, e);
 }
 
 int

@@ -15,12 +15,13 @@
  *   repository        [a-z0-9][a-z0-9_-]*, <= 64 (no '.': ids end in it)
  *   commit            40 or 64 lowercase hex digits
  *   slave, source     [a-z0-9][a-z0-9_.-]*, <= 64
- *   phase             [a-z0-9_-], 1..32
+ *   phase             [a-z0-9][a-z0-9_-]*, <= 32
  *   fingerprint       40 or 64 hex digits (OpenPGP v4/v5), either case
  *   tree path         a directory inside a git tree: '/'-separated components
  *                     of [A-Za-z0-9@._+-], none empty, '.' or '..'; or "."
  *   package file      <pkgname>-<version>-<arch>.pkg.tar[.gz|.xz|.zst|.bz2][.sig]
- *   id                <pkgbase>.<commit>.<commit>.<repository>
+ *   id                <pkgbase>.<commit>.<commit>.<repository>, short enough
+ *                     that "<id>.testing" fits a file name (255)
  * Checks return 0, or -1 with a message that quotes the bad input (escaped,
  * so NULs and control bytes in the input never reach a terminal or log).
  */

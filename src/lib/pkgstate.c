@@ -401,6 +401,8 @@ collect_file(char **f, void *arg, struct sw_err *e)
 {
 	if (sw_name_check(SW_NAME_PKGFILE, f[0], e) < 0)
 		return -1;
+	if (sw_strvec_contains(arg, f[0]))
+		return sw_err_set(e, "'%s' is listed twice", f[0]);
 	if (sw_strvec_push(arg, f[0]) < 0)
 		return sw_err_sys(e, "cannot read file list");
 	return 0;
@@ -432,7 +434,7 @@ sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,
 	enum sw_state s, const struct sw_strvec *files, struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_buf b = SW_BUF_INIT;
-	size_t i;
+	size_t i, j;
 	int ret = -1;
 
 	if (!is_file_state(s)) {
@@ -446,6 +448,11 @@ sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,
 	for (i = 0; i < files->n; i++) {
 		if (sw_name_check(SW_NAME_PKGFILE, files->v[i], e) < 0)
 			goto out;
+		for (j = 0; j < i; j++)
+			if (strcmp(files->v[j], files->v[i]) == 0) {
+				sw_err_set(e, "'%s' is listed twice", files->v[i]);
+				goto out;
+			}
 		if (sw_buf_addf(&b, "%s\n", files->v[i]) < 0) {
 			sw_err_sys(e, "cannot write file list");
 			goto out;
@@ -487,7 +494,7 @@ sw_pkgstate_scan(const char *state_dir,
 		struct sw_id id;
 		int s;
 
-		if (d->d_name[0] == '.')
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		dot = strrchr(d->d_name, '.');
 		if (dot == NULL || strlen(d->d_name) >= sizeof(name) ||

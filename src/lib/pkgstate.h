@@ -5,7 +5,7 @@
  *   locked   "<slave> <lease-start> <heartbeat> <phase>"      one line
  *   broken   "<time> <slave> <straw> <log-file>"               a line per attempt
  *   blocked  "<time> <who> <reason ...>"                       one line
- *   done, testing, tested   "<package file>"                   a line per file
+ *   done, testing, tested   "<package file>"                   a line per file, each once
  *
  * Times are seconds since the epoch. Writers and sw_pkgstate_remove take a
  * transaction (txn.h) to stage the change in, or NULL for an atomic replace
