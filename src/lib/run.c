@@ -216,6 +216,13 @@ out:
 	return ret;
 }
 
+void
+sw_child_kill(struct sw_child *c)
+{
+	if (c->pid > 0)
+		kill_group(c);
+}
+
 int
 sw_child_wait(struct sw_child *c, int *status, struct sw_err *e)
 {

@@ -41,6 +41,8 @@ int sw_env_allow(struct sw_strvec *env, const char *const *names);
 int sw_child_start(struct sw_child *c, struct sw_err *e);
 int sw_child_wait(struct sw_child *c, int *status, struct sw_err *e);
 int sw_child_run(struct sw_child *c, int *status, struct sw_err *e);
+/* Kills the child's process group now (SIGKILL); reap it with sw_child_wait. */
+void sw_child_kill(struct sw_child *c);
 /* Runs with stdout into out (cap from out->cap; a child writing more is killed). */
 int sw_child_capture(struct sw_child *c, struct sw_buf *out, int *status,
 	struct sw_err *e);

@@ -1,0 +1,152 @@
+/*
+ * print-srcinfo: print .SRCINFO for PKGBUILD directories, read with the
+ * same sandboxed introspection the master uses (see print-srcinfo(1)).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "err.h"
+#include "introspect.h"
+#include "log.h"
+#include "number.h"
+
+#define EXIT_SOME_FAILED 1
+#define EXIT_ERROR 2
+
+static const char usage[] =
+	"usage: print-srcinfo [-a ARCH] [-j JOBS] [-t SECONDS] DIR...\n"
+	"Print the .SRCINFO of each PKGBUILD directory, as makepkg --printsrcinfo\n"
+	"would, reading every PKGBUILD in a bubblewrap sandbox.\n"
+	"\n"
+	"  -a, --arch ARCH       CARCH while reading (default: /etc/makepkg.conf's)\n"
+	"  -j, --jobs N          sandboxes in parallel (default: one per CPU)\n"
+	"  -t, --timeout SECONDS wall-clock limit per PKGBUILD (default 30)\n"
+	"  -c, --config FILE     accepted for uniformity; no configuration is read\n"
+	"  -v, --verbose         -q, --quiet\n"
+	"  -h, --help            -V, --version\n"
+	"\n"
+	"Exit status: 0 all printed, 1 some directory could not be read,\n"
+	"2 usage error or the sandbox cannot run.\n";
+
+static const struct option long_options[] = {
+	{ "arch", required_argument, NULL, 'a' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+option(int opt, const char *arg, void *ctx, struct sw_err *e)
+{
+	struct sw_introspect_opts *o = ctx;
+	uint64_t v;
+
+	switch (opt) {
+	case 'a':
+		if (sw_name_check(SW_NAME_ARCH, arg, e) < 0)
+			return -1;
+		o->arch = arg;
+		return 0;
+	case 'j':
+		if (sw_parse_u64(arg, 1, 64, &v, e) < 0)
+			return -1;
+		o->jobs = (unsigned)v;
+		return 0;
+	case 't':
+		if (sw_parse_u64(arg, 1, 3600, &v, e) < 0)
+			return -1;
+		o->timeout_s = (unsigned)v;
+		return 0;
+	}
+	return sw_err_set(e, "unknown option");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sw_introspect_opts o = SW_INTROSPECT_OPTS_INIT;
+	struct sw_introspect_item *items = NULL;
+	struct sw_buf out = SW_BUF_INIT;
+	const char **binds = NULL;
+	struct sw_cli cli;
+	struct sw_err e;
+	size_t n = 0, i;
+	int ret = EXIT_ERROR, failed = 0;
+
+	switch (sw_cli_parse(argc, argv, "a:j:t:", long_options, option, &o, &cli,
+	    &e)) {
+	case SW_CLI_HELP:
+		fputs(usage, stdout);
+		return 0;
+	case SW_CLI_VERSION:
+		printf("print-srcinfo (slipway) %s\n", sw_version());
+		return 0;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "print-srcinfo: %s\n%s", e.msg, usage);
+		return EXIT_ERROR;
+	case SW_CLI_RUN:
+		break;
+	}
+	sw_log_init("print-srcinfo", cli.verbosity);
+	if (cli.first_operand >= argc) {
+		fprintf(stderr, "print-srcinfo: no directory given\n%s", usage);
+		return EXIT_ERROR;
+	}
+	n = (size_t)(argc - cli.first_operand);
+	items = calloc(n, sizeof(*items));
+	binds = calloc(n, sizeof(*binds));
+	if (items == NULL || binds == NULL) {
+		sw_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *arg = argv[cli.first_operand + (int)i];
+		struct stat st;
+		char *real = realpath(arg, NULL);
+
+		if (real == NULL || stat(real, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    strcmp(real, "/") == 0) {
+			sw_error("'%s' is not a directory", arg);
+			free(real);
+			goto out;
+		}
+		items[i].dir = binds[i] = real;
+	}
+	if (sw_introspect_run(&o, binds, n, items, n, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *arg = argv[cli.first_operand + (int)i];
+
+		if (!items[i].ok) {
+			sw_error("cannot read '%s/PKGBUILD': %s", arg, items[i].error);
+			failed = 1;
+			continue;
+		}
+		sw_buf_reset(&out);
+		if (sw_srcinfo_print(&items[i].srcinfo, &out, &e) < 0) {
+			sw_error("%s", e.msg);
+			goto out;
+		}
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	if (fflush(stdout) != 0) {
+		sw_error("cannot write to standard output");
+		goto out;
+	}
+	ret = failed ? EXIT_SOME_FAILED : 0;
+out:
+	for (i = 0; items != NULL && i < n; i++) {
+		sw_introspect_item_release(&items[i]);
+		free((char *)binds[i]);
+	}
+	free(items);
+	free(binds);
+	sw_buf_release(&out);
+	return ret;
+}

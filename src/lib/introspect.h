@@ -1,0 +1,76 @@
+/*
+ * introspect: reads PKGBUILDs the way `makepkg --printsrcinfo` does, many
+ * at a time, in a bubblewrap sandbox; and caches the results by git tree.
+ *
+ * sw_introspect_run starts a few sandboxes (one per CPU by default; fewer
+ * for small batches). Each is one bwrap + bash with no network (all
+ * namespaces unshared), running as uid 65534 with no capabilities, seeing
+ * /usr (and the /bin, /lib* links), /etc/makepkg.conf, a private /tmp, and
+ * the `binds` directories read-only at their own paths; nothing else of
+ * the host. That bash reads the directories from its stdin (never from a
+ * command line) and sources each PKGBUILD in a subshell of its own, under
+ * `ulimit -t` (CPU) and `ulimit -v` (memory), printing data only (see
+ * pkgdump.h for the record format). The C side watches every PKGBUILD
+ * with a wall-clock deadline: one that hangs gets its sandbox killed and
+ * the rest of that batch continues in a fresh sandbox. Records are framed
+ * with a random nonce the PKGBUILD never sees, so one PKGBUILD cannot
+ * forge another's record; everything it prints is parsed with caps.
+ *
+ * Results come back per item: ok with a .SRCINFO (checked by makepkg's
+ * lint rules), or an error sentence that does not name the directory (the
+ * caller names the package). sw_introspect_run itself fails only when no
+ * sandbox can run at all (bwrap missing, no user namespaces).
+ * A batch should hold PKGBUILDs of one trust domain (one git source).
+ *
+ * The cache: <state_dir>/cache/srcinfo-1/<xx>/<key>, one .SRCINFO per key
+ * "<tree>.<custom-tree or ->.<arch>" (git tree ids of the package and its
+ * customization directory, and CARCH). A key names exact inputs, so an
+ * entry is never stale; "-1" versions the format. Entries end with a
+ * length trailer, so a torn write (the cache is not fsynced) reads as a
+ * miss, never as data. Writing needs no lock: the rename is atomic and two
+ * writers of one key write the same bytes.
+ */
+#ifndef SW_INTROSPECT_H
+#define SW_INTROSPECT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "names.h"
+#include "srcinfo.h"
+
+struct sw_introspect_opts {
+	const char *arch;     /* CARCH in the sandbox; NULL: /etc/makepkg.conf's */
+	unsigned timeout_s;   /* wall clock per PKGBUILD */
+	unsigned cpu_s;       /* CPU seconds per PKGBUILD */
+	unsigned mem_mb;      /* address space of each process, MiB */
+	unsigned jobs;        /* sandboxes in parallel; 0: one per online CPU */
+};
+
+#define SW_INTROSPECT_OPTS_INIT { NULL, 30, 20, 2048, 0 }
+
+struct sw_introspect_item {
+	const char *dir;            /* absolute, inside one of the binds */
+	int ok;                     /* 1: srcinfo is set; 0: error says why */
+	struct sw_srcinfo srcinfo;
+	char error[SW_ERR_MAX];
+};
+
+int sw_introspect_run(const struct sw_introspect_opts *o,
+	const char *const *binds, size_t nbinds,
+	struct sw_introspect_item *items, size_t n, struct sw_err *e);
+void sw_introspect_item_release(struct sw_introspect_item *it);
+
+#define SW_CACHE_KEY_MAX (2 * SW_COMMIT_MAX + SW_ARCH_MAX + 2)
+
+/* key must hold SW_CACHE_KEY_MAX + 1 bytes; custom_tree NULL: none. */
+int sw_introspect_cache_key(char *key, const char *tree,
+	const char *custom_tree, const char *arch, struct sw_err *e);
+/* 0 found (s filled), 1 missing or unreadable, -1 error. */
+int sw_introspect_cache_get(const char *state_dir, const char *key,
+	struct sw_srcinfo *s, struct sw_err *e);
+int sw_introspect_cache_put(const char *state_dir, const char *key,
+	const struct sw_srcinfo *s, struct sw_err *e);
+
+#endif
