@@ -71,7 +71,8 @@ main(int argc, char **argv)
 	struct sw_introspect_opts o = SW_INTROSPECT_OPTS_INIT;
 	struct sw_introspect_item *items = NULL;
 	struct sw_buf out = SW_BUF_INIT;
-	const char **binds = NULL;
+	const char **dirs = NULL;
+	struct sw_strvec binds = SW_STRVEC_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	size_t n = 0, i;
@@ -98,8 +99,8 @@ main(int argc, char **argv)
 	}
 	n = (size_t)(argc - cli.first_operand);
 	items = calloc(n, sizeof(*items));
-	binds = calloc(n, sizeof(*binds));
-	if (items == NULL || binds == NULL) {
+	dirs = calloc(n, sizeof(*dirs));
+	if (items == NULL || dirs == NULL) {
 		sw_error("out of memory");
 		goto out;
 	}
@@ -114,9 +115,11 @@ main(int argc, char **argv)
 			free(real);
 			goto out;
 		}
-		items[i].dir = binds[i] = real;
+		items[i].dir = dirs[i] = real;
 	}
-	if (sw_introspect_run(&o, binds, n, items, n, &e) < 0) {
+	if (sw_introspect_binds(dirs, n, &binds, &e) < 0 ||
+	    sw_introspect_run(&o, (const char *const *)binds.v, binds.n, items, n,
+	    &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
 	}
@@ -143,10 +146,11 @@ main(int argc, char **argv)
 out:
 	for (i = 0; items != NULL && i < n; i++) {
 		sw_introspect_item_release(&items[i]);
-		free((char *)binds[i]);
+		free((char *)dirs[i]);
 	}
 	free(items);
-	free(binds);
+	free(dirs);
+	sw_strvec_release(&binds);
 	sw_buf_release(&out);
 	return ret;
 }

@@ -867,6 +867,36 @@ out:
 	return ret;
 }
 
+int
+sw_introspect_binds(const char *const *dirs, size_t n, struct sw_strvec *out,
+	struct sw_err *e)
+{
+	char *parent;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const char *slash = strrchr(dirs[i], '/');
+
+		if (dirs[i][0] != '/' || slash == NULL)
+			return sw_err_set(e, "'%s' is not an absolute path", dirs[i]);
+		if (n <= SW_INTROSPECT_MAX_BINDS || slash == dirs[i]) {
+			if (!sw_strvec_contains(out, dirs[i]) &&
+			    sw_strvec_push(out, dirs[i]) < 0)
+				return sw_err_sys(e, "cannot collect binds");
+			continue;
+		}
+		parent = strndup(dirs[i], (size_t)(slash - dirs[i]));
+		if (parent == NULL)
+			return sw_err_sys(e, "cannot collect binds");
+		r = sw_strvec_contains(out, parent) ? 0 : sw_strvec_push(out, parent);
+		free(parent);
+		if (r < 0)
+			return sw_err_sys(e, "cannot collect binds");
+	}
+	return 0;
+}
+
 void
 sw_introspect_item_release(struct sw_introspect_item *it)
 {

@@ -39,6 +39,7 @@
 #include "err.h"
 #include "names.h"
 #include "srcinfo.h"
+#include "strvec.h"
 
 struct sw_introspect_opts {
 	const char *arch;     /* CARCH in the sandbox; NULL: /etc/makepkg.conf's */
@@ -61,6 +62,16 @@ int sw_introspect_run(const struct sw_introspect_opts *o,
 	const char *const *binds, size_t nbinds,
 	struct sw_introspect_item *items, size_t n, struct sw_err *e);
 void sw_introspect_item_release(struct sw_introspect_item *it);
+
+/*
+ * The binds that make dirs (absolute, without trailing '/') visible: the
+ * dirs themselves, or their distinct parents when there are more than
+ * SW_INTROSPECT_MAX_BINDS (bwrap's setup time grows with the square of its
+ * mounts: 1,000 binds take 1.5 s). Appends to out.
+ */
+#define SW_INTROSPECT_MAX_BINDS 32
+int sw_introspect_binds(const char *const *dirs, size_t n,
+	struct sw_strvec *out, struct sw_err *e);
 
 #define SW_CACHE_KEY_MAX (2 * SW_COMMIT_MAX + SW_ARCH_MAX + 2)
 

@@ -1,0 +1,139 @@
+/*
+ * get-package-updates: find what changed in the PKGBUILD sources and keep
+ * the build list in build order (see get-package-updates(1)).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "number.h"
+#include "updaterun.h"
+
+#define EXIT_BUSY 1
+#define EXIT_ERROR 2
+#define EXIT_PARTIAL 3
+
+static const char usage[] =
+	"usage: get-package-updates [-b] [-r] [-j JOBS] [-t SECONDS] [-c FILE]\n"
+	"Fetch the PKGBUILD sources, find what changed since the last run and\n"
+	"update the build list (in build order), the deletion list and build-meta.\n"
+	"\n"
+	"  -b, --block           wait for the locks instead of giving up\n"
+	"  -r, --retry           read the PKGBUILDs in state/pkgbuild-errors again\n"
+	"  -j, --jobs N          PKGBUILD sandboxes in parallel (default: one per CPU)\n"
+	"  -t, --timeout SECONDS wall-clock limit per PKGBUILD (default 30)\n"
+	"  -c, --config FILE     master.conf to read\n"
+	"  -v, --verbose         -q, --quiet\n"
+	"  -h, --help            -V, --version\n"
+	"\n"
+	"Exit status: 0 done (or nothing new), 1 busy (another run holds a lock),\n"
+	"2 error (nothing changed), 3 done, but some source could not be fetched\n"
+	"or some PKGBUILD could not be read (they are named on standard error).\n";
+
+static const struct option long_options[] = {
+	{ "block", no_argument, NULL, 'b' },
+	{ "retry", no_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+option(int opt, const char *arg, void *ctx, struct sw_err *e)
+{
+	struct sw_updaterun_opts *o = ctx;
+	uint64_t v;
+
+	switch (opt) {
+	case 'b':
+		o->wait = true;
+		return 0;
+	case 'r':
+		o->retry = true;
+		return 0;
+	case 'j':
+		if (sw_parse_u64(arg, 1, 64, &v, e) < 0)
+			return -1;
+		o->introspect.jobs = (unsigned)v;
+		return 0;
+	case 't':
+		if (sw_parse_u64(arg, 1, 3600, &v, e) < 0)
+			return -1;
+		o->introspect.timeout_s = (unsigned)v;
+		return 0;
+	}
+	return sw_err_set(e, "unknown option");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sw_updaterun_opts o = { false, false, SW_INTROSPECT_OPTS_INIT };
+	struct sw_updaterun_report rep;
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	enum sw_updaterun_result r;
+	struct sw_cli cli;
+	struct sw_err e;
+	size_t i;
+	int ret = EXIT_ERROR;
+
+	sw_updaterun_report_init(&rep);
+	memset(&conf, 0, sizeof(conf));
+	switch (sw_cli_parse(argc, argv, "brj:t:", long_options, option, &o, &cli,
+	    &e)) {
+	case SW_CLI_HELP:
+		fputs(usage, stdout);
+		return 0;
+	case SW_CLI_VERSION:
+		printf("get-package-updates (slipway) %s\n", sw_version());
+		return 0;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "get-package-updates: %s\n%s", e.msg, usage);
+		return EXIT_ERROR;
+	case SW_CLI_RUN:
+		break;
+	}
+	sw_log_init("get-package-updates", cli.verbosity);
+	if (cli.first_operand < argc) {
+		fprintf(stderr, "get-package-updates: unexpected argument '%s'\n%s",
+			argv[cli.first_operand], usage);
+		return EXIT_ERROR;
+	}
+	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	o.introspect.arch = conf.arch;
+	r = sw_updaterun(&conf, &o, &rep, &e);
+	for (i = 0; i < rep.messages.n; i++)
+		sw_warn("%s", rep.messages.v[i]);
+	if (r == SW_RUN_BUSY) {
+		sw_error("%s", e.msg);
+		ret = EXIT_BUSY;
+		goto out;
+	}
+	if (r == SW_RUN_ERROR) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	if (rep.nothing_new)
+		sw_debug("nothing new in %zu source(s)", conf.nsources);
+	else
+		sw_info("%zu queued, %zu updated, %zu off the list, %zu to delete, "
+			"%zu unreadable, %zu loop(s); %zu on the build list (%zu read, "
+			"%zu from cache)", rep.queued, rep.updated, rep.removed,
+			rep.deleted, rep.failed, rep.loops, rep.listed, rep.read,
+			rep.cached);
+	ret = rep.partial ? EXIT_PARTIAL : 0;
+out:
+	sw_updaterun_report_release(&rep);
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return ret;
+}
