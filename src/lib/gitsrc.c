@@ -393,6 +393,7 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 	char *commit, struct sw_err *e)
 {
 	git_fetch_options fo;
+	git_remote_create_options ro;
 	git_remote *remote = NULL;
 	git_strarray refspecs;
 	char spec[512], *specp = spec;
@@ -420,7 +421,19 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.prune = GIT_FETCH_NO_PRUNE;
 	fo.update_fetchhead = 0;
-	if (git_remote_create_anonymous(&remote, g->repo, url) < 0 ||
+	/*
+	 * No insteadOf rewriting: the URL is the configured one (and
+	 * libgit2 1.5 leaks a regex match per config entry on that path).
+	 */
+	if (git_remote_create_options_init(&ro,
+	    GIT_REMOTE_CREATE_OPTIONS_VERSION) < 0) {
+		git_fail(e, "cannot fetch '%s'", url);
+		goto out;
+	}
+	ro.repository = g->repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, url, &ro) < 0 ||
 	    git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
 		git_fail(e, "cannot fetch '%s'", url);
 		goto out;

@@ -1510,7 +1510,8 @@ learn_list(struct run *r, struct sw_err *e)
 		memcpy(kn->id, jobs[i].id, sizeof(kn->id));
 		r->nknown++;
 	}
-	qsort(r->known, r->nknown, sizeof(*r->known), cmp_known);
+	if (r->nknown > 1)
+		qsort(r->known, r->nknown, sizeof(*r->known), cmp_known);
 	ret = 0;
 	goto out;
 nomem:

@@ -1,0 +1,56 @@
+# print-srcinfo: equals `makepkg --printsrcinfo` on every fixture of
+# tests/fixtures/srcinfo/ (split packages with per-package depends,
+# arch-specific arrays, epoch, functions that set nothing, ...), and fails
+# where makepkg fails.
+. "$(dirname "$0")/lib.sh"
+
+F=$FIX/srcinfo
+for d in "$F"/*/; do
+	d=${d%/}
+	name=$(basename "$d")
+	(cd "$d" && unpriv makepkg --printsrcinfo) >"$T/want" 2>"$T/want.err"
+	mk=$?
+	run "$BIN/print-srcinfo" "$d"
+	if [ "$mk" -eq 0 ]; then
+		if [ "$rc" -eq 0 ] && cmp -s "$T/want" <(printf '%s\n' "$out"); then
+			ok "$name: same as makepkg --printsrcinfo"
+		else
+			not_ok "$name: same as makepkg --printsrcinfo" "exit $rc: $err" \
+				"$(diff "$T/want" <(printf '%s\n' "$out"))"
+		fi
+	elif [ "$rc" -eq 1 ] && grep -q "cannot read '$d/PKGBUILD'" <<<"$err"; then
+		ok "$name: fails as makepkg fails ($mk)"
+	else
+		not_ok "$name: fails as makepkg fails ($mk)" "exit $rc" "stderr: $err" \
+			"makepkg: $(cat "$T/want.err")"
+	fi
+done
+
+# several directories: printed in order; one bad one does not stop the rest
+run "$BIN/print-srcinfo" "$F/single" "$F/bad-syntax" "$F/epoch"
+expect "a bad directory among good ones: exit 1" 1 "bad-syntax/PKGBUILD'.*line 6: syntax error"
+check "the good ones are printed, in order" test "$(grep -c '^pkgbase = ' <<<"$out")" = 2 \
+	-a "$(grep '^pkgbase' <<<"$out" | tr '\n' ' ')" = "pkgbase = single pkgbase = epochal "
+
+# CARCH is the configured architecture
+mkdir -p "$T/carch"
+printf 'pkgname=c\npkgver=1\npkgrel=1\narch=(x86_64 i686)\n[[ $CARCH == i686 ]] && depends=(only-i686)\npackage() { :; }\n' \
+	>"$T/carch/PKGBUILD"
+run "$BIN/print-srcinfo" -a i686 "$T/carch"
+expect "-a sets CARCH" 0
+check "CARCH=i686 seen" grep -q "depends = only-i686" <<<"$out"
+
+run "$BIN/print-srcinfo" "$T/nonexistent"
+expect "a missing directory is a usage error" 2 "is not a directory"
+mkdir -p "$T/nopkgbuild"
+run "$BIN/print-srcinfo" "$T/nopkgbuild"
+expect "a directory without PKGBUILD" 1 "PKGBUILD does not exist"
+run "$BIN/print-srcinfo" -a 'x86 64' "$T/carch"
+expect "an invalid arch is refused" 2 "invalid arch"
+run "$BIN/print-srcinfo" -V
+expect "-V" 0
+run "$BIN/print-srcinfo" -h
+expect "-h" 0
+check "usage names the options" grep -q -- "--timeout" <<<"$out"
+
+echo "1..$_n"
