@@ -298,7 +298,8 @@ read_member(struct archive *a, struct archive_entry *ent, const char *what,
 		n = archive_read_data(a, out->data + out->len,
 			(size_t)size - out->len);
 		if (n < 0)
-			return sw_err_set(e, "%s: %s", what, archive_error_string(a));
+			return sw_err_set(e, "corrupt or truncated archive: %s: %s",
+				what, archive_error_string(a));
 		if (n == 0)
 			return sw_err_set(e, "%s is truncated", what);
 		out->len += (size_t)n;
@@ -336,8 +337,8 @@ walk(struct archive *a, struct sw_pkgfile *p, struct sw_buf *info,
 			return -1;
 	}
 	if (r != ARCHIVE_EOF)
-		return sw_err_set(e, "%s", archive_error_string(a) ?
-			archive_error_string(a) : "unreadable archive");
+		return sw_err_set(e, "corrupt or truncated archive: %s",
+			archive_error_string(a) ? archive_error_string(a) : "unreadable");
 	return 0;
 }
 

@@ -40,10 +40,12 @@ build_fixtures() {
 }
 
 # hand_pkg OUT FILE PKGINFO-TEXT [COMPRESSOR]: a package made without
-# makepkg: .PKGINFO as given plus usr/share/<pkg>/file, compressed with
+# makepkg: .PKGINFO as given (a final newline added if missing) plus
+# usr/share/hand/file, compressed with
 # COMPRESSOR (zstd by default; "cat" for none).
 hand_pkg() {
 	local out=$1 file=$2 info=$3 comp=${4:-zstd} d
+	[[ $info == *$'\n' ]] || info+=$'\n'
 	d=$(mktemp -d "$T/hand.XXXXXX")
 	printf '%s' "$info" >"$d/.PKGINFO"
 	mkdir -p "$d/usr/share/hand"
