@@ -402,7 +402,8 @@ sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open2(a, r, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
-		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
+		sw_err_set(e, "cannot read '%s': corrupt or truncated archive: %s",
+			path, archive_error_string(a));
 		goto out;
 	}
 	if (walk(a, p, &info, &build, e) < 0) {
