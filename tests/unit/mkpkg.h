@@ -1,7 +1,8 @@
 /*
  * Helpers for the unit tests of the repository layer (included, not
  * compiled alone): a scratch directory, and package files written with
- * libarchive in any of the compressions pacman reads.
+ * libarchive in any of the compressions pacman reads. Everything is
+ * static inline: a test uses what it needs.
  */
 #ifndef SW_TEST_MKPKG_H
 #define SW_TEST_MKPKG_H
@@ -29,7 +30,7 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-static int
+static inline int
 tdir_setup(void **state)
 {
 	(void)state;
@@ -37,7 +38,7 @@ tdir_setup(void **state)
 	return mkdtemp(tdir) ? 0 : -1;
 }
 
-static int
+static inline int
 tdir_teardown(void **state)
 {
 	(void)state;
@@ -45,7 +46,7 @@ tdir_teardown(void **state)
 }
 
 /* "<tdir>/<name>" in a static buffer (one at a time per slot). */
-static const char *
+static inline const char *
 tpath(int slot, const char *name)
 {
 	static char paths[4][512];
@@ -54,7 +55,7 @@ tpath(int slot, const char *name)
 	return paths[slot];
 }
 
-static void
+static inline void
 put_file(const char *path, const void *data, size_t len)
 {
 	struct sw_err e;
@@ -63,7 +64,7 @@ put_file(const char *path, const void *data, size_t len)
 		fail_msg("%s", e.msg);
 }
 
-static char *
+static inline char *
 slurp(const char *path, size_t *len)
 {
 	struct sw_buf b = SW_BUF_INIT;
@@ -83,7 +84,7 @@ struct mk_entry {
  * Writes a package to path: .PKGINFO (if info is not NULL; len -1: strlen),
  * then the entries. comp: "zst", "gz", "xz", "bz2" or "" for a plain tar.
  */
-static void
+static inline void
 mk_pkg(const char *path, const char *comp, const char *info, long infolen,
 	const struct mk_entry *ents, size_t n)
 {
@@ -126,7 +127,7 @@ mk_pkg(const char *path, const char *comp, const char *info, long infolen,
 }
 
 /* A valid .PKGINFO for name and version, plus extra lines. */
-static const char *
+static inline const char *
 pkginfo(const char *name, const char *version, const char *extra)
 {
 	static char buf[8192];
