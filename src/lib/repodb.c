@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "gzseg.h"
 #include "lock.h"
 #include "pkgfile.h"
 #include "strvec.h"
@@ -102,11 +103,23 @@ entry_free(struct sw_repodb_entry *en)
 	free(en);
 }
 
+static void
+prev_release(struct sw_repodb_prev *pv)
+{
+	sw_buf_release(&pv->file);
+	sw_buf_release(&pv->data);
+	free(pv->segs);
+	pv->segs = NULL;
+	pv->nsegs = 0;
+}
+
 void
 sw_repodb_release(struct sw_repodb *db)
 {
 	size_t i;
 
+	prev_release(&db->prev[0]);
+	prev_release(&db->prev[1]);
 	for (i = 0; i < db->n; i++)
 		entry_free(db->v[i]);
 	free(db->v);
@@ -386,16 +399,88 @@ load_entry(struct sw_repodb *db, int k, struct archive *a,
 	return 0;
 }
 
+static int
+parse_archive(struct sw_repodb *db, int k, struct archive *a, const char *path,
+	struct sw_err *e)
+{
+	struct archive_entry *ae;
+	int r;
+
+	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK)
+		if (load_entry(db, k, a, ae, e) < 0)
+			return sw_err_prefix(e, "cannot read '%s'", path);
+	if (r != ARCHIVE_EOF)
+		return sw_err_set(e, "cannot read '%s': %s", path,
+			archive_error_string(a));
+	return 0;
+}
+
+static struct archive *
+reader(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (a == NULL)
+		return NULL;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	return a;
+}
+
+/*
+ * A .gz archive is read whole; if we wrote it (gzseg.h), its data and
+ * segment table are kept in db->prev[k] so that the next write can copy
+ * the segments that did not change.
+ */
+static int
+read_gz(struct sw_repodb *db, int k, const char *path, bool *present,
+	struct sw_err *e)
+{
+	struct sw_repodb_prev *pv = &db->prev[k];
+	struct archive *a = NULL;
+	int r, ret = -1;
+
+	r = sw_file_read(path, SW_REPODB_FILE_MAX, &pv->file, e);
+	*present = r == 0;
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	r = sw_gzseg_read(pv->file.data, pv->file.len, &pv->data, &pv->segs,
+		&pv->nsegs, e);
+	a = r < 0 ? NULL : reader();
+	if (a == NULL) {
+		if (r >= 0)
+			sw_err_sys(e, "cannot read '%s'", path);
+		goto out;
+	}
+	if ((r == 0 ? archive_read_open_memory(a, pv->data.data, pv->data.len) :
+	    archive_read_open_memory(a, pv->file.data, pv->file.len)) != ARCHIVE_OK) {
+		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	ret = parse_archive(db, k, a, path, e);
+out:
+	if (a != NULL)
+		archive_read_free(a);
+	if (ret < 0 || r != 0)
+		prev_release(pv);
+	return ret;
+}
+
 /* Reads one archive; a missing file is an empty archive (*present false). */
 static int
 read_archive(struct sw_repodb *db, int k, const char *path, bool *present,
 	struct sw_err *e)
 {
 	struct archive *a = NULL;
-	struct archive_entry *ae;
 	struct stat st;
-	int fd, r, ret = -1;
+	int fd, ret = -1;
 
+	if (strcmp(db->comp, ".gz") == 0)
+		return read_gz(db, k, path, present, e);
 	*present = false;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -408,31 +493,16 @@ read_archive(struct sw_repodb *db, int k, const char *path, bool *present,
 		sw_err_set(e, "cannot read '%s': not a regular file", path);
 		goto out;
 	}
-	a = archive_read_new();
+	a = reader();
 	if (a == NULL) {
 		sw_err_sys(e, "cannot read '%s'", path);
 		goto out;
 	}
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_empty(a);
 	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
 		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK)
-		if (load_entry(db, k, a, ae, e) < 0) {
-			sw_err_prefix(e, "cannot read '%s'", path);
-			goto out;
-		}
-	if (r != ARCHIVE_EOF) {
-		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
-		goto out;
-	}
-	ret = 0;
+	ret = parse_archive(db, k, a, path, e);
 out:
 	if (a != NULL)
 		archive_read_free(a);
@@ -489,6 +559,10 @@ sw_repodb_load(struct sw_repodb *db, const char *path, bool with_files,
 	int ret = -1;
 
 	memset(db, 0, sizeof(*db));
+	sw_buf_init(&db->prev[0].file, 0);
+	sw_buf_init(&db->prev[0].data, 0);
+	sw_buf_init(&db->prev[1].file, 0);
+	sw_buf_init(&db->prev[1].data, 0);
 	db->with_files = with_files;
 	if (parse_path(path, &db->dir, db->name, db->comp, e) < 0 ||
 	    sw_repodb_archive_path(db, false, &p, e) < 0 ||
@@ -883,23 +957,6 @@ write_cb(struct archive *a, void *arg, const void *p, size_t n)
 }
 
 static int
-set_filter(struct archive *a, const char *comp)
-{
-	if (strcmp(comp, ".gz") == 0)
-		/* as gzip -n: no name, no time stamp */
-		return archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-			archive_write_set_filter_option(a, "gzip", "timestamp",
-			NULL) != ARCHIVE_OK ? -1 : 0;
-	if (strcmp(comp, ".zst") == 0)
-		return archive_write_add_filter_zstd(a) != ARCHIVE_OK ? -1 : 0;
-	if (strcmp(comp, ".xz") == 0)
-		return archive_write_add_filter_xz(a) != ARCHIVE_OK ? -1 : 0;
-	if (strcmp(comp, ".bz2") == 0)
-		return archive_write_add_filter_bzip2(a) != ARCHIVE_OK ? -1 : 0;
-	return archive_write_add_filter_none(a) != ARCHIVE_OK ? -1 : 0;
-}
-
-static int
 write_header(struct archive *a, struct archive_entry *ae, const char *path,
 	mode_t type, size_t size, time_t mtime)
 {
@@ -933,34 +990,64 @@ write_entry(struct archive *a, struct archive_entry *ae,
 		    archive_write_data(a, m->data, m->len) != (la_ssize_t)m->len)
 			return -1;
 	}
-	return 0;
+	return archive_write_finish_entry(a) == ARCHIVE_OK ? 0 : -1;
 }
 
-/* The archive k of db, compressed, into out. */
+/*
+ * Segments for gzseg: a new one starts at an entry whose name hashes to 0
+ * modulo SEGMENT_EVERY (or after SEGMENT_MAX entries), so that a change
+ * moves no boundary but its own, and the other segments come out the same
+ * bytes as before.
+ */
+#define SEGMENT_EVERY 32
+#define SEGMENT_MAX 128
+
+static bool
+cut_before(const char *name, size_t in_segment)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return in_segment >= SEGMENT_MAX || h % SEGMENT_EVERY == 0;
+}
+
+/*
+ * The uncompressed tar of archive k into tar; cuts[0..*ncuts) are the
+ * offsets where segments start, and the last one where the end-of-archive
+ * blocks start.
+ */
 static int
-build_archive(const struct sw_repodb *db, int k, struct sw_buf *out,
-	struct sw_err *e)
+build_tar(const struct sw_repodb *db, int k, struct sw_buf *tar, size_t **cuts,
+	size_t *ncuts, struct sw_err *e)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *ae = archive_entry_new();
 	struct sw_buf path = SW_BUF_INIT;
-	size_t i;
+	size_t i, n = 0, in_segment = 0;
 	int ret = -1;
 
-	if (a == NULL || ae == NULL) {
+	*cuts = calloc(db->n + 2, sizeof(**cuts));
+	if (a == NULL || ae == NULL || *cuts == NULL) {
 		sw_err_sys(e, "cannot write '%s.%s'", db->name, kinds[k]);
 		goto out;
 	}
-	if (set_filter(a, db->comp) < 0 ||
-	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open(a, out, NULL, write_cb, NULL) != ARCHIVE_OK)
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    archive_write_open(a, tar, NULL, write_cb, NULL) != ARCHIVE_OK)
 		goto fail;
-	for (i = 0; i < db->n; i++)
+	for (i = 0; i < db->n; i++, in_segment++) {
+		if (i == 0 || cut_before(db->v[i]->name, in_segment)) {
+			(*cuts)[n++] = tar->len;
+			in_segment = 0;
+		}
 		if (write_entry(a, ae, db->v[i], k, &path) < 0)
 			goto fail;
+	}
+	(*cuts)[n++] = tar->len;
 	if (archive_write_close(a) != ARCHIVE_OK)
 		goto fail;
+	*ncuts = n;
 	ret = 0;
 	goto out;
 fail:
@@ -972,6 +1059,114 @@ out:
 		archive_entry_free(ae);
 	if (a != NULL)
 		archive_write_free(a);
+	return ret;
+}
+
+/* The segment of the file read before that holds exactly these bytes. */
+static const struct sw_gzseg *
+same_segment(const struct sw_repodb_prev *pv, const char *data, size_t len,
+	size_t *hint)
+{
+	size_t i, j;
+
+	for (j = 0; j < pv->nsegs; j++) {
+		i = (*hint + j) % pv->nsegs;
+		if (pv->segs[i].ulen == len &&
+		    memcmp(pv->data.data + pv->segs[i].uoff, data, len) == 0) {
+			*hint = i + 1;
+			return &pv->segs[i];
+		}
+	}
+	return NULL;
+}
+
+/* .gz: unchanged segments are copied, the others compressed. */
+static int
+compress_gz(const struct sw_repodb_prev *pv, const struct sw_buf *tar,
+	const size_t *cuts, size_t ncuts, struct sw_buf *out, struct sw_err *e)
+{
+	struct sw_gzseg_writer w;
+	size_t s, hint = 0;
+	int ret = -1;
+
+	sw_gzseg_writer_init(&w);
+	for (s = 0; s + 1 < ncuts; s++) {
+		const char *data = tar->data + cuts[s];
+		size_t len = cuts[s + 1] - cuts[s];
+		const struct sw_gzseg *old = same_segment(pv, data, len, &hint);
+
+		if ((old ? sw_gzseg_copy(&w, pv->file.data, old, e) :
+		    sw_gzseg_add(&w, data, len, e)) < 0)
+			goto out;
+	}
+	ret = sw_gzseg_finish(&w, tar->data + cuts[ncuts - 1],
+		tar->len - cuts[ncuts - 1], out, e);
+out:
+	sw_gzseg_writer_release(&w);
+	return ret;
+}
+
+/* Any other compression: libarchive's filter over the tar as it is. */
+static int
+compress_other(const char *comp, const struct sw_buf *tar, struct sw_buf *out,
+	struct sw_err *e)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *ae = archive_entry_new();
+	int r = -1;
+
+	if (a == NULL || ae == NULL) {
+		sw_err_sys(e, "cannot compress");
+		goto out;
+	}
+	archive_entry_set_pathname(ae, "tar");
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_size(ae, (la_int64_t)tar->len);
+	if (strcmp(comp, ".zst") == 0)
+		r = archive_write_add_filter_zstd(a);
+	else if (strcmp(comp, ".xz") == 0)
+		r = archive_write_add_filter_xz(a);
+	else if (strcmp(comp, ".bz2") == 0)
+		r = archive_write_add_filter_bzip2(a);
+	else
+		r = archive_write_add_filter_none(a);
+	if (r != ARCHIVE_OK || archive_write_set_format_raw(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, out, NULL, write_cb, NULL) != ARCHIVE_OK ||
+	    archive_write_header(a, ae) != ARCHIVE_OK ||
+	    archive_write_data(a, tar->data, tar->len) != (la_ssize_t)tar->len ||
+	    archive_write_close(a) != ARCHIVE_OK) {
+		r = sw_err_set(e, "cannot compress: %s", archive_error_string(a) ?
+			archive_error_string(a) : "libarchive failed");
+		goto out;
+	}
+	r = 0;
+out:
+	if (ae != NULL)
+		archive_entry_free(ae);
+	if (a != NULL)
+		archive_write_free(a);
+	return r;
+}
+
+/* The archive k of db, compressed, into out. */
+static int
+build_archive(const struct sw_repodb *db, int k, struct sw_buf *out,
+	struct sw_err *e)
+{
+	struct sw_buf tar = SW_BUF_INIT;
+	size_t *cuts = NULL, ncuts = 0;
+	int ret = -1;
+
+	if (build_tar(db, k, &tar, &cuts, &ncuts, e) < 0)
+		goto out;
+	if (strcmp(db->comp, ".gz") == 0)
+		ret = compress_gz(&db->prev[k], &tar, cuts, ncuts, out, e);
+	else
+		ret = compress_other(db->comp, &tar, out, e);
+out:
+	free(cuts);
+	sw_buf_release(&tar);
 	return ret;
 }
 

@@ -18,6 +18,10 @@
  * entries; a database whose files archive is missing or different is an
  * error (rebuild it by adding every package to a new database).
  *
+ * A .gz database is written as a gzseg file (gzseg.h): an ordinary gzip
+ * file whose unchanged segments the next write copies instead of
+ * compressing them again.
+ *
  * Staging builds both archives in memory and stages, for each: the new
  * archive; its .sig made with the key (or, without a key, the removal of a
  * .sig that would no longer belong to it); <archive>.old and .old.sig as
@@ -47,12 +51,14 @@
 
 #include "buf.h"
 #include "err.h"
+#include "gzseg.h"
 #include "names.h"
 #include "sign.h"
 #include "statedir.h"
 #include "txn.h"
 
 #define SW_REPODB_MEMBER_MAX (256 * 1024 * 1024)
+#define SW_REPODB_FILE_MAX (1024UL * 1024 * 1024) /* a compressed archive */
 
 struct sw_repodb_member {
 	char *name;     /* "desc", "files" */
@@ -69,6 +75,14 @@ struct sw_repodb_entry {
 	size_t nm[2];
 };
 
+/* A .gz archive as read, kept for the next write to copy from (gzseg.h). */
+struct sw_repodb_prev {
+	struct sw_buf file;          /* the compressed file */
+	struct sw_buf data;          /* its tar */
+	struct sw_gzseg *segs;
+	size_t nsegs;
+};
+
 struct sw_repodb {
 	char *dir;                   /* the directory of the database */
 	char name[SW_REPO_MAX + 1];  /* "core" */
@@ -76,6 +90,7 @@ struct sw_repodb {
 	bool with_files;             /* the files archive is loaded and written */
 	struct sw_repodb_entry **v;  /* sorted by pkgname */
 	size_t n, alloc;
+	struct sw_repodb_prev prev[2];
 };
 
 /*
