@@ -999,8 +999,8 @@ write_entry(struct archive *a, struct archive_entry *ae,
  * moves no boundary but its own, and the other segments come out the same
  * bytes as before.
  */
-#define SEGMENT_EVERY 32
-#define SEGMENT_MAX 128
+#define SEGMENT_EVERY 64
+#define SEGMENT_MAX 256
 
 static bool
 cut_before(const char *name, size_t in_segment)
