@@ -163,3 +163,31 @@ else
 fi
 run "$BIN/repo-db" check "$T/c/con.db.tar.gz"
 expect "and the database checks clean" 0
+
+# on a master: a database in repo_dir takes package-db.lock and signs with
+# repo_key; packages lie in the pool, linked into <repo>/os/<arch>/
+M=$T/master
+mkdir -p "$M/state" "$M/repos/pool" "$M/repos/core/os/x86_64"
+cat >"$M/master.conf" <<CONF
+[master]
+state_dir = state
+repo_dir = repos
+arch = x86_64
+repo_key = $fpr
+gnupg_home = $T/keys
+CONF
+mk pooled 1-1 "$M/repos/pool"
+ln -s ../../../pool/pooled-1-1-x86_64.pkg.tar.zst "$M/repos/core/os/x86_64/"
+ln -s ../../../pool/pooled-1-1-x86_64.pkg.tar.zst.sig "$M/repos/core/os/x86_64/"
+run "$BIN/repo-db" -q -c "$M/master.conf" add "$M/repos/core/os/x86_64/core.db.tar.gz" \
+	"$M/repos/core/os/x86_64/pooled-1-1-x86_64.pkg.tar.zst"
+expect "a master's database takes a pool package through its link" 0
+if [ -f "$M/state/locks/package-db.lock" ] && [ ! -e "$M/repos/core/os/x86_64/core.db.lock" ] &&
+	gpg --homedir "$T/keys" --verify "$M/repos/core/os/x86_64/core.db.sig" \
+		"$M/repos/core/os/x86_64/core.db" 2>/dev/null; then
+	ok "it locks package-db.lock and signs with repo_key"
+else
+	not_ok "it locks package-db.lock and signs with repo_key" "$(ls -lR "$M")"
+fi
+run "$BIN/repo-db" -c "$M/master.conf" check "$M/repos/core/os/x86_64/core.db.tar.gz"
+expect "and checks clean, links followed, signature by repo_key" 0
