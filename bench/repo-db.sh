@@ -47,7 +47,7 @@ report() { # report WHAT REPO-ADD-SECONDS REPO-DB-SECONDS TARGET
 	r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", a / b }')
 	ok=$(awk -v r="$r" -v t="$4" 'BEGIN { print (r >= t) ? "ok" : "MISSED" }')
 	[ "$ok" = ok ] || status=1
-	printf '%-32s repo-add %8.3f s   repo-db %7.3f s   %6.1fx faster (target >= %dx: %s)\n' \
+	printf '%-36s repo-add %8.3f s   repo-db %7.3f s   %6.1fx faster (target >= %dx: %s)\n' \
 		"$1" "$2" "$3" "$r" "$4" "$ok"
 }
 
