@@ -1,51 +1,42 @@
 /*
- * Helpers for the unit tests of the repository layer (included, not
- * compiled alone): a scratch directory, and package files written with
- * libarchive in any of the compressions pacman reads. Everything is
- * static inline: a test uses what it needs.
+ * Helpers for the unit tests of the repository layer, on top of
+ * testutil.h (include after <cmocka.h>): a scratch directory kept in a
+ * global, and package files written with libarchive in any of the
+ * compressions pacman reads. Everything is static inline: a test uses
+ * what it needs.
  */
 #ifndef SW_TEST_MKPKG_H
 #define SW_TEST_MKPKG_H
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "fileio.h"
+#include "testutil.h"
 
-static char tdir[64];
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+/* The test's scratch directory, made and removed by tdir_setup/_teardown. */
+static char *tdir;
 
 static inline int
 tdir_setup(void **state)
 {
-	(void)state;
-	snprintf(tdir, sizeof(tdir), "/tmp/sw-unit.XXXXXX");
-	return mkdtemp(tdir) ? 0 : -1;
+	tdir = tu_tmpdir();
+	*state = tdir;
+	return 0;
 }
 
 static inline int
 tdir_teardown(void **state)
 {
 	(void)state;
-	return nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmrf(tdir);
+	free(tdir);
+	tdir = NULL;
+	return 0;
 }
 
-/* "<tdir>/<name>" in a static buffer (one at a time per slot). */
+/* "<tdir>/<name>" in one of four static buffers, for short-lived use. */
 static inline const char *
 tpath(int slot, const char *name)
 {
@@ -55,17 +46,9 @@ tpath(int slot, const char *name)
 	return paths[slot];
 }
 
-static inline void
-put_file(const char *path, const void *data, size_t len)
-{
-	struct sw_err e;
-
-	if (sw_file_replace(path, data, len, 0644, &e) < 0)
-		fail_msg("%s", e.msg);
-}
-
+/* A file's bytes and length (binary; malloc'ed). */
 static inline char *
-slurp(const char *path, size_t *len)
+read_bytes(const char *path, size_t *len)
 {
 	struct sw_buf b = SW_BUF_INIT;
 	struct sw_err e;

@@ -29,7 +29,7 @@ sha256_of(const char *path, char out[65])
 	unsigned char d[32];
 	unsigned n = 0, i;
 	size_t len;
-	char *data = slurp(path, &len);
+	char *data = read_bytes(path, &len);
 
 	EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
 	for (i = 0; i < 32; i++)
@@ -172,12 +172,12 @@ test_bad_archives(void **state)
 
 	(void)state;
 	mk_pkg(path, "zst", pkginfo("y", "1-1", NULL), -1, files, 6);
-	data = slurp(path, &len);
-	put_file(path, data, len / 2);
+	data = read_bytes(path, &len);
+	tu_write(path, data, len / 2);
 	assert_int_equal(sw_pkgfile_read(path, &p, &e), -1);
 	if (strstr(e.msg, "corrupt or truncated archive") == NULL)
 		fail_msg("%s", e.msg);
-	put_file(path, "not an archive at all, just some text\n", 38);
+	tu_write(path, "not an archive at all, just some text\n", 38);
 	assert_int_equal(sw_pkgfile_read(path, &p, &e), -1);
 	if (strstr(e.msg, "corrupt or truncated archive") == NULL)
 		fail_msg("%s", e.msg);

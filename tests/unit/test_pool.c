@@ -5,8 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdbool.h>
-
 #include "mkpkg.h"
 #include "pool.h"
 
@@ -29,14 +27,6 @@ commit(struct sw_txn *t)
 		fail_msg("%s", e.msg);
 }
 
-static bool
-there(const char *rel)
-{
-	struct stat st;
-
-	return lstat(tpath(2, rel), &st) == 0;
-}
-
 static void
 test_publish_link_prune(void **state)
 {
@@ -51,21 +41,21 @@ test_publish_link_prune(void **state)
 	(void)state;
 	mkdir(tpath(0, "in"), 0755);
 	mkdir(tpath(0, "repos"), 0755);
-	put_file(tpath(0, "in/" PKG), "package bytes", 13);
-	put_file(tpath(0, "in/" PKG ".sig"), "\x88sig", 4);
+	tu_write(tpath(0, "in/" PKG), "package bytes", 13);
+	tu_write(tpath(0, "in/" PKG ".sig"), "\x88sig", 4);
 
 	begin(&t);
 	assert_int_equal(sw_pool_publish(&t, tpath(1, "repos"), tpath(0, "in/" PKG), &e), 0);
 	assert_int_equal(sw_pool_link(&t, tpath(1, "repos"), "extra-staging", "x86_64",
 		PKG, &e), 0);
-	assert_false(there("repos/pool/" PKG));
+	assert_false(tu_exists(tpath(2, "repos/pool/" PKG)));
 	commit(&t);
-	a = slurp(tpath(0, "in/" PKG), &alen);
-	b = slurp(tpath(0, "repos/pool/" PKG), &blen);
+	a = read_bytes(tpath(0, "in/" PKG), &alen);
+	b = read_bytes(tpath(0, "repos/pool/" PKG), &blen);
 	assert_true(alen == blen && memcmp(a, b, alen) == 0);
 	free(a);
 	free(b);
-	assert_true(there("repos/pool/" PKG ".sig"));
+	assert_true(tu_exists(tpath(2, "repos/pool/" PKG ".sig")));
 	n = readlink(tpath(0, "repos/extra-staging/os/x86_64/" PKG), target, sizeof(target) - 1);
 	assert_true(n > 0);
 	target[n] = '\0';
@@ -75,7 +65,7 @@ test_publish_link_prune(void **state)
 	target[n > 0 ? n : 0] = '\0';
 	assert_string_equal(target, "../../../pool/" PKG ".sig");
 	/* the link resolves to the pool file */
-	a = slurp(tpath(0, "repos/pool/" PKG), &alen);
+	a = read_bytes(tpath(0, "repos/pool/" PKG), &alen);
 	free(a);
 	assert_int_equal(sw_pool_repo_dir(&dir, tpath(1, "repos"), "extra-staging",
 		"x86_64", &e), 0);
@@ -91,9 +81,9 @@ test_publish_link_prune(void **state)
 	assert_int_equal(sw_pool_unlink(&t, tpath(1, "repos"), "extra-staging", "x86_64",
 		PKG, &e), 0);
 	commit(&t);
-	assert_false(there("repos/extra-staging/os/x86_64/" PKG));
-	assert_false(there("repos/extra-staging/os/x86_64/" PKG ".sig"));
-	assert_true(there("repos/extra-testing/os/x86_64/" PKG ".sig"));
+	assert_false(tu_exists(tpath(2, "repos/extra-staging/os/x86_64/" PKG)));
+	assert_false(tu_exists(tpath(2, "repos/extra-staging/os/x86_64/" PKG ".sig")));
+	assert_true(tu_exists(tpath(2, "repos/extra-testing/os/x86_64/" PKG ".sig")));
 
 	begin(&t);
 	assert_int_equal(sw_pool_prune(&t, tpath(1, "repos"), PKG, &pruned, &e), 0);
@@ -105,8 +95,8 @@ test_publish_link_prune(void **state)
 	assert_int_equal(sw_pool_prune(&t, tpath(1, "repos"), PKG, &pruned, &e), 0);
 	assert_int_equal(pruned, 1);
 	commit(&t);
-	assert_false(there("repos/pool/" PKG));
-	assert_false(there("repos/pool/" PKG ".sig"));
+	assert_false(tu_exists(tpath(2, "repos/pool/" PKG)));
+	assert_false(tu_exists(tpath(2, "repos/pool/" PKG ".sig")));
 	sw_buf_release(&dir);
 }
 
@@ -119,11 +109,11 @@ test_refusals(void **state)
 
 	(void)state;
 	mkdir(tpath(0, "repos"), 0755);
-	put_file(tpath(0, PKG), "bytes", 5);
+	tu_write(tpath(0, PKG), "bytes", 5);
 	begin(&t);
 	assert_int_equal(sw_pool_publish(&t, tpath(1, "repos"), tpath(0, PKG), &e), -1);
 	assert_non_null(strstr(e.msg, "no signature beside it"));
-	put_file(tpath(0, PKG ".sig"), "-----BEGIN PGP SIGNATURE-----", 29);
+	tu_write(tpath(0, PKG ".sig"), "-----BEGIN PGP SIGNATURE-----", 29);
 	assert_int_equal(sw_pool_publish(&t, tpath(1, "repos"), tpath(0, PKG), &e), -1);
 	assert_non_null(strstr(e.msg, "armored"));
 	assert_int_equal(sw_pool_publish(&t, tpath(1, "repos"), tpath(0, PKG ".sig"), &e), -1);
@@ -139,12 +129,12 @@ test_refusals(void **state)
 	/* a symlinked source is not followed */
 	unlink(tpath(0, PKG));
 	assert_int_equal(symlink("/etc/passwd", tpath(0, PKG)), 0);
-	put_file(tpath(0, PKG ".sig"), "\x88sig", 4);
+	tu_write(tpath(0, PKG ".sig"), "\x88sig", 4);
 	begin(&t);
 	assert_int_equal(sw_pool_publish(&t, tpath(1, "repos"), tpath(0, PKG), &e), -1);
 	assert_non_null(strstr(e.msg, "cannot open"));
 	sw_txn_abort(&t);
-	assert_false(there("repos/pool/" PKG));
+	assert_false(tu_exists(tpath(2, "repos/pool/" PKG)));
 }
 
 int

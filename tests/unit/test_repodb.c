@@ -209,14 +209,6 @@ test_copy_entry(void **state)
 	sw_repodb_release(&b);
 }
 
-static bool
-exists(const char *name)
-{
-	struct stat st;
-
-	return lstat(tpath(1, name), &st) == 0;
-}
-
 /* Links, .old as hard links, and no signature left from an older database. */
 static void
 test_rotation(void **state)
@@ -230,7 +222,7 @@ test_rotation(void **state)
 	load(&db);
 	add(&db, make("one", "1-1", NULL), NULL);
 	write_db(&db);
-	assert_false(exists("core.db.tar.gz.old"));
+	assert_false(tu_exists(tpath(1, "core.db.tar.gz.old")));
 	n = readlink(tpath(1, "core.db"), link, sizeof(link) - 1);
 	assert_true(n > 0);
 	link[n] = '\0';
@@ -239,20 +231,20 @@ test_rotation(void **state)
 	link[n > 0 ? n : 0] = '\0';
 	assert_string_equal(link, "core.files.tar.gz");
 	/* as if an older write had been signed */
-	put_file(tpath(1, "core.db.tar.gz.sig"), "\x88sig", 4);
+	tu_write(tpath(1, "core.db.tar.gz.sig"), "\x88sig", 4);
 	assert_int_equal(symlink("core.db.tar.gz.sig", tpath(1, "core.db.sig")), 0);
-	put_file(tpath(1, "core.db.tar.gz.old.sig"), "\x88old", 4);
+	tu_write(tpath(1, "core.db.tar.gz.old.sig"), "\x88old", 4);
 	assert_int_equal(stat(tpath(1, "core.db.tar.gz"), &a), 0);
 	write_db(&db);
 	assert_int_equal(stat(tpath(1, "core.db.tar.gz.old"), &b), 0);
 	assert_true(a.st_ino == b.st_ino);
-	assert_false(exists("core.db.tar.gz.sig"));
-	assert_false(exists("core.db.sig"));
-	assert_true(exists("core.db.tar.gz.old.sig")); /* the signature of the .old */
-	assert_true(exists("core.files.tar.gz.old"));
+	assert_false(tu_exists(tpath(1, "core.db.tar.gz.sig")));
+	assert_false(tu_exists(tpath(1, "core.db.sig")));
+	assert_true(tu_exists(tpath(1, "core.db.tar.gz.old.sig"))); /* the signature of the .old */
+	assert_true(tu_exists(tpath(1, "core.files.tar.gz.old")));
 	write_db(&db);
-	assert_false(exists("core.db.tar.gz.old.sig"));
-	assert_false(exists("journal"));
+	assert_false(tu_exists(tpath(1, "core.db.tar.gz.old.sig")));
+	assert_false(tu_exists(tpath(1, "journal")));
 	sw_repodb_release(&db);
 }
 
@@ -271,7 +263,7 @@ test_crash_recovery(void **state)
 	load(&db);
 	add(&db, make("base", "1-1", NULL), NULL);
 	write_db(&db);
-	old = slurp(tpath(1, "core.db.tar.gz"), &oldlen);
+	old = read_bytes(tpath(1, "core.db.tar.gz"), &oldlen);
 	add(&db, make("late", "1-1", NULL), NULL);
 
 	/* killed after staging, before the journal: the old database stays */
@@ -280,11 +272,11 @@ test_crash_recovery(void **state)
 	journal = strdup(g.journal);
 	assert_int_equal(sw_repodb_guard_txn(&g, &t, &e), 0);
 	assert_int_equal(sw_repodb_stage(&db, &t, NULL, NULL, &e), 0);
-	now = slurp(tpath(1, "core.db.tar.gz"), &nowlen);
+	now = read_bytes(tpath(1, "core.db.tar.gz"), &nowlen);
 	assert_true(nowlen == oldlen && memcmp(now, old, oldlen) == 0);
 	free(now);
 	/* killed just after the journal was written */
-	put_file(journal, t.ops.data, t.ops.len);
+	tu_write(journal, t.ops.data, t.ops.len);
 	free(t.journal);
 	sw_buf_release(&t.ops);
 	sw_repodb_guard_release(&g);
@@ -296,7 +288,7 @@ test_crash_recovery(void **state)
 	load(&db);
 	assert_int_equal(db.n, 2);
 	assert_non_null(sw_repodb_find(&db, "late"));
-	now = slurp(tpath(1, "core.db.tar.gz.old"), &nowlen);
+	now = read_bytes(tpath(1, "core.db.tar.gz.old"), &nowlen);
 	assert_true(nowlen == oldlen && memcmp(now, old, oldlen) == 0);
 	free(now);
 	free(old);
@@ -390,7 +382,7 @@ test_check(void **state)
 	write_db(&db);
 	assert_int_equal(sw_repocheck(&db, NULL, NULL, true, &pv, &e), 0);
 	assert_int_equal(pv.n, 0);
-	put_file(tpath(0, "c-1-1-x86_64.pkg.tar.zst.sig"), "\x88x", 2);
+	tu_write(tpath(0, "c-1-1-x86_64.pkg.tar.zst.sig"), "\x88x", 2);
 	make("stray", "1-1", NULL);
 	assert_int_equal(sw_repocheck(&db, NULL, "0123456789ABCDEF0123456789ABCDEF01234567",
 		false, &pv, &e), 0);

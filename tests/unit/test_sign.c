@@ -96,10 +96,10 @@ test_format(void **state)
 	assert_string_equal(e.msg, "signature 'x.sig' is larger than 16384 bytes");
 
 	assert_int_equal(sw_sig_read(tpath(0, "none.sig"), &sig, &e), 1);
-	put_file(tpath(0, "big.sig"), big, sizeof(big));
+	tu_write(tpath(0, "big.sig"), big, sizeof(big));
 	assert_int_equal(sw_sig_read(tpath(0, "big.sig"), &sig, &e), -1);
 	assert_non_null(strstr(e.msg, "larger than 16384 bytes"));
-	put_file(tpath(0, "ok.sig"), big, 100);
+	tu_write(tpath(0, "ok.sig"), big, 100);
 	assert_int_equal(sw_sig_read(tpath(0, "ok.sig"), &sig, &e), 0);
 	assert_int_equal(sig.len, 100);
 	assert_int_equal(symlink("ok.sig", tpath(0, "link.sig")), 0);
@@ -149,7 +149,7 @@ test_round_trip(void **state)
 	if (sw_sign_detached(&s, fpr, data, strlen(data), &sig, &e) < 0)
 		fail_msg("%s", e.msg);
 	assert_true((unsigned char)sig.data[0] & 0x80);
-	put_file(tpath(0, "db"), data, strlen(data));
+	tu_write(tpath(0, "db"), data, strlen(data));
 	if (sw_sign_verify_file(&s, tpath(0, "db"), sig.data, sig.len, signer, &e) < 0)
 		fail_msg("%s", e.msg);
 	assert_string_equal(signer, fpr);
@@ -158,7 +158,7 @@ test_round_trip(void **state)
 		sig.len, signer, &e), -1);
 	assert_non_null(strstr(e.msg, "signed by unknown key"));
 	/* changed data */
-	put_file(tpath(0, "db"), "the database!", 13);
+	tu_write(tpath(0, "db"), "the database!", 13);
 	assert_int_equal(sw_sign_verify_file(&s, tpath(0, "db"), sig.data, sig.len,
 		signer, &e), -1);
 	assert_non_null(strstr(e.msg, "bad signature by"));
