@@ -79,6 +79,13 @@ sw_gitsrc_open(struct sw_gitsrc **gp, const char *path, bool create,
 		return git_fail(e, "cannot initialize libgit2 for '%s'", path);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/*
+	 * Keep big trees in libgit2's object cache (its default is 4 KiB):
+	 * a repository directory of 3,000 packages is a 100 KiB tree that
+	 * every lookup below it would inflate again.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+		(size_t)4 << 20);
 	g = calloc(1, sizeof(*g));
 	if (g == NULL || (g->path = strdup(path)) == NULL) {
 		sw_err_sys(e, "cannot open '%s'", path);

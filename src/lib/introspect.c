@@ -247,7 +247,6 @@ static const char script[] =
 #define MAX_JOBS 16
 #define SCRATCH "/run/slipway"
 #define CACHE_DIR "cache/srcinfo-1"
-#define CACHE_TRAILER "# slipway srcinfo cache, bytes: "
 
 struct sandbox {
 	struct sw_child c;
@@ -905,6 +904,18 @@ sw_introspect_item_release(struct sw_introspect_item *it)
 
 /* ---- the cache ----------------------------------------------------------- */
 
+#define BUCKETS 256
+
+struct bucket {
+	bool loaded;
+	struct sw_buf data;     /* the file as read, plus what this run added */
+};
+
+struct sw_cache {
+	char *dir;
+	struct bucket b[BUCKETS];
+};
+
 int
 sw_introspect_cache_key(char *key, const char *tree, const char *custom_tree,
 	const char *arch, struct sw_err *e)
@@ -918,100 +929,235 @@ sw_introspect_cache_key(char *key, const char *tree, const char *custom_tree,
 	return 0;
 }
 
-static int
-cache_path(struct sw_buf *p, const char *state_dir, const char *key,
+int
+sw_introspect_cache_open(struct sw_cache **cp, const char *state_dir,
 	struct sw_err *e)
 {
-	sw_buf_reset(p);
-	if (strlen(key) < 3 || strchr(key, '/') != NULL)
-		return sw_err_set(e, "invalid cache key");
-	if (sw_buf_addf(p, "%s/%s/%.2s/%s", state_dir, CACHE_DIR, key, key) < 0)
-		return sw_err_sys(e, "cannot build a cache path");
+	struct sw_cache *c = calloc(1, sizeof(*c));
+	size_t i;
+
+	*cp = NULL;
+	if (c == NULL || asprintf(&c->dir, "%s/%s", state_dir, CACHE_DIR) < 0) {
+		free(c);
+		return sw_err_sys(e, "cannot open the cache");
+	}
+	for (i = 0; i < BUCKETS; i++)
+		sw_buf_init(&c->b[i].data, 0);
+	*cp = c;
 	return 0;
 }
 
-int
-sw_introspect_cache_get(const char *state_dir, const char *key,
-	struct sw_srcinfo *s, struct sw_err *e)
+void
+sw_introspect_cache_close(struct sw_cache *c)
 {
-	struct sw_buf p = SW_BUF_INIT, data = SW_BUF_INIT;
-	const char *t;
-	uint64_t len;
-	size_t tl = strlen(CACHE_TRAILER);
-	int r, ret = -1;
+	size_t i;
 
-	sw_srcinfo_init(s);
-	if (cache_path(&p, state_dir, key, e) < 0)
-		goto out;
-	r = sw_file_read(p.data, SW_SRCINFO_MAX_SIZE + 256, &data, NULL);
-	ret = 1;
-	if (r != 0 || data.len < tl + 2 || data.data[data.len - 1] != '\n')
-		goto out;
-	data.data[--data.len] = '\0';
-	t = memrchr(data.data, '\n', data.len);
-	t = t ? t + 1 : data.data;
-	if (strncmp(t, CACHE_TRAILER, tl) != 0 ||
-	    sw_parse_u64(t + tl, 0, SW_SRCINFO_MAX_SIZE, &len, NULL) < 0 ||
-	    len != (uint64_t)(t - data.data))
-		goto out;
-	if (sw_srcinfo_parse(s, data.data, (size_t)len, "cached .SRCINFO", NULL) < 0)
-		goto out;
-	ret = 0;
-out:
-	sw_buf_release(&p);
-	sw_buf_release(&data);
-	return ret;
+	if (c == NULL)
+		return;
+	for (i = 0; i < BUCKETS; i++)
+		sw_buf_release(&c->b[i].data);
+	free(c->dir);
+	free(c);
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int
+bucket_of(const char *key)
+{
+	int h = hexval(key[0]), l = h < 0 ? -1 : hexval(key[1]);
+
+	return l < 0 ? -1 : h * 16 + l;
+}
+
+static int
+bucket_path(const struct sw_cache *c, int b, char *out, size_t size)
+{
+	return (size_t)snprintf(out, size, "%s/%02x", c->dir, b) >= size ? -1 : 0;
+}
+
+static int
+load(struct sw_cache *c, int b, struct sw_err *e)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (c->b[b].loaded)
+		return 0;
+	if (bucket_path(c, b, path, sizeof(path)) < 0)
+		return sw_err_set(e, "cache path too long");
+	r = sw_file_read(path, 2 * SW_CACHE_BUCKET_MAX, &c->b[b].data, NULL);
+	if (r < 0)
+		sw_buf_reset(&c->b[b].data);   /* unreadable: start empty */
+	c->b[b].loaded = true;
+	return 0;
+}
+
+/*
+ * Walks the records of a bucket; fn(key, text, len, arg) for each whole
+ * one, newest last. A torn record is skipped up to the next "\n@@ ".
+ */
+static void
+records_of(const struct sw_buf *d,
+	void (*fn)(const char *key, size_t klen, const char *text, size_t len,
+	const char *rec, size_t reclen, void *arg), void *arg)
+{
+	const char *p = d->data, *end = d->data + d->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp, *next;
+		uint64_t len = 0;
+		size_t i;
+		bool ok = false;
+
+		if (nl != NULL && end - p > 3 && memcmp(p, "@@ ", 3) == 0) {
+			sp = memchr(p + 3, ' ', (size_t)(nl - p - 3));
+			if (sp != NULL && sp > p + 3) {
+				ok = true;
+				for (i = 1; sp + i < nl; i++)
+					if (sp[i] < '0' || sp[i] > '9' || i > 9)
+						ok = false;
+				if (ok)
+					len = strtoull(sp + 1, NULL, 10);
+				ok = ok && sp + 1 < nl && (uint64_t)(end - nl - 1) > len &&
+					nl[1 + len] == '\n';
+			}
+		}
+		if (ok) {
+			fn(p + 3, (size_t)(sp - p - 3), nl + 1, (size_t)len, p,
+				(size_t)(nl + 2 + len - p), arg);
+			p = nl + 2 + len;
+			continue;
+		}
+		/* torn: resynchronize */
+		next = p + 1 < end ? memmem(p + 1, (size_t)(end - p - 1), "\n@@ ", 4) : NULL;
+		p = next ? next + 1 : end;
+	}
+}
+
+struct find {
+	const char *key;
+	size_t klen;
+	const char *text;
+	size_t len;
+};
+
+static void
+find_fn(const char *key, size_t klen, const char *text, size_t len,
+	const char *rec, size_t reclen, void *arg)
+{
+	struct find *f = arg;
+
+	(void)rec;
+	(void)reclen;
+	if (klen == f->klen && memcmp(key, f->key, klen) == 0) {
+		f->text = text;
+		f->len = len;
+	}
 }
 
 int
-sw_introspect_cache_put(const char *state_dir, const char *key,
+sw_introspect_cache_get(struct sw_cache *c, const char *key,
+	struct sw_srcinfo *s, struct sw_err *e)
+{
+	struct find f = { key, strlen(key), NULL, 0 };
+	int b = bucket_of(key);
+
+	sw_srcinfo_init(s);
+	if (b < 0)
+		return sw_err_set(e, "invalid cache key");
+	if (load(c, b, e) < 0)
+		return -1;
+	records_of(&c->b[b].data, find_fn, &f);
+	if (f.text == NULL ||
+	    sw_srcinfo_parse(s, f.text, f.len, "cached .SRCINFO", NULL) < 0)
+		return 1;
+	return 0;
+}
+
+struct keep {
+	struct sw_buf *out;
+	size_t from, at;
+};
+
+static void
+keep_fn(const char *key, size_t klen, const char *text, size_t len,
+	const char *rec, size_t reclen, void *arg)
+{
+	struct keep *k = arg;
+
+	(void)key;
+	(void)klen;
+	(void)text;
+	(void)len;
+	if (k->at >= k->from)
+		sw_buf_add(k->out, rec, reclen);
+	k->at += reclen;
+}
+
+/* Rewrites a bucket that grew too big with its newest records. */
+static int
+compact(struct sw_cache *c, int b, const char *path, struct sw_err *e)
+{
+	struct sw_buf kept = SW_BUF_INIT;
+	struct keep k = { &kept, c->b[b].data.len - SW_CACHE_BUCKET_MAX / 2, 0 };
+	int r;
+
+	records_of(&c->b[b].data, keep_fn, &k);
+	r = sw_file_replace(path, kept.data, kept.len, 0644, e);
+	if (r == 0) {
+		sw_buf_release(&c->b[b].data);
+		c->b[b].data = kept;
+	} else
+		sw_buf_release(&kept);
+	return r;
+}
+
+int
+sw_introspect_cache_put(struct sw_cache *c, const char *key,
 	const struct sw_srcinfo *s, struct sw_err *e)
 {
-	struct sw_buf p = SW_BUF_INIT, data = SW_BUF_INIT, tmp = SW_BUF_INIT;
-	char *slash;
-	int fd = -1, ret = -1;
-	size_t len;
+	struct sw_buf rec = SW_BUF_INIT, text = SW_BUF_INIT;
+	char path[PATH_MAX];
+	int b = bucket_of(key), fd = -1, ret = -1;
 
-	if (cache_path(&p, state_dir, key, e) < 0 ||
-	    sw_srcinfo_print(s, &data, e) < 0)
+	if (b < 0 || strchr(key, ' ') || strchr(key, '\n')) {
+		sw_err_set(e, "invalid cache key");
 		goto out;
-	len = data.len;
-	if (sw_buf_addf(&data, "%s%zu\n", CACHE_TRAILER, len) < 0 ||
-	    sw_buf_addf(&tmp, "%s.tmp.XXXXXX", p.data) < 0) {
+	}
+	if (bucket_path(c, b, path, sizeof(path)) < 0) {
+		sw_err_set(e, "cache path too long");
+		goto out;
+	}
+	if (load(c, b, e) < 0 || sw_srcinfo_print(s, &text, e) < 0)
+		goto out;
+	if (sw_buf_addf(&rec, "@@ %s %zu\n", key, text.len) < 0 ||
+	    sw_buf_add(&rec, text.data, text.len) < 0 || sw_buf_addch(&rec, '\n') < 0) {
 		sw_err_sys(e, "cannot write the cache");
 		goto out;
 	}
-	slash = strrchr(p.data, '/');
-	*slash = '\0';
-	if (sw_mkdir_p(p.data, 0755, e) < 0)
+	if (sw_mkdir_p(c->dir, 0755, e) < 0)
 		goto out;
-	*slash = '/';
-	fd = mkostemp(tmp.data, O_CLOEXEC);
-	if (fd < 0) {
-		sw_err_sys(e, "cannot write '%s'", tmp.data);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || sw_write_all(fd, rec.data, rec.len) < 0) {
+		sw_err_sys(e, "cannot write '%s'", path);
 		goto out;
 	}
-	if (fchmod(fd, 0644) < 0 || sw_write_all(fd, data.data, data.len) < 0 ||
-	    close(fd) < 0) {
-		fd = -1;
-		sw_err_sys(e, "cannot write '%s'", tmp.data);
-		unlink(tmp.data);
+	if (sw_buf_add(&c->b[b].data, rec.data, rec.len) < 0) {
+		sw_err_sys(e, "cannot write the cache");
 		goto out;
 	}
-	fd = -1;
-	if (rename(tmp.data, p.data) < 0) {
-		sw_err_sys(e, "cannot write '%s'", p.data);
-		unlink(tmp.data);
+	if (c->b[b].data.len > SW_CACHE_BUCKET_MAX && compact(c, b, path, e) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
-	if (fd >= 0) {
+	if (fd >= 0)
 		close(fd);
-		unlink(tmp.data);
-	}
-	sw_buf_release(&p);
-	sw_buf_release(&data);
-	sw_buf_release(&tmp);
+	sw_buf_release(&rec);
+	sw_buf_release(&text);
 	return ret;
 }

@@ -22,13 +22,17 @@
  * sandbox can run at all (bwrap missing, no user namespaces).
  * A batch should hold PKGBUILDs of one trust domain (one git source).
  *
- * The cache: <state_dir>/cache/srcinfo-1/<xx>/<key>, one .SRCINFO per key
- * "<tree>.<custom-tree or ->.<arch>" (git tree ids of the package and its
- * customization directory, and CARCH). A key names exact inputs, so an
- * entry is never stale; "-1" versions the format. Entries end with a
- * length trailer, so a torn write (the cache is not fsynced) reads as a
- * miss, never as data. Writing needs no lock: the rename is atomic and two
- * writers of one key write the same bytes.
+ * The cache: introspection results by key "<tree>.<custom-tree or
+ * ->.<arch>" (git tree ids of the package directory and its customization
+ * directory, and CARCH). A key names exact inputs, so an entry is never
+ * stale. Entries live in 256 bucket files <state_dir>/cache/srcinfo-1/<xx>
+ * (xx: the first two digits of the tree id), as records
+ * "@@ <key> <length>\n<.SRCINFO>\n" appended with one write each (O_APPEND):
+ * a first run creates 256 files, not one per package. A reader keeps what
+ * it loaded and skips a torn record (the cache is not fsynced: a crash may
+ * cut the last one). A bucket past SW_CACHE_BUCKET_MAX is rewritten with its
+ * newest records (an atomic rename); what falls out is read again when
+ * needed. Two runs may share the cache without a lock.
  */
 #ifndef SW_INTROSPECT_H
 #define SW_INTROSPECT_H
@@ -74,14 +78,21 @@ int sw_introspect_binds(const char *const *dirs, size_t n,
 	struct sw_strvec *out, struct sw_err *e);
 
 #define SW_CACHE_KEY_MAX (2 * SW_COMMIT_MAX + SW_ARCH_MAX + 2)
+#define SW_CACHE_BUCKET_MAX (4 * 1024 * 1024)
 
 /* key must hold SW_CACHE_KEY_MAX + 1 bytes; custom_tree NULL: none. */
 int sw_introspect_cache_key(char *key, const char *tree,
 	const char *custom_tree, const char *arch, struct sw_err *e);
-/* 0 found (s filled), 1 missing or unreadable, -1 error. */
-int sw_introspect_cache_get(const char *state_dir, const char *key,
+
+struct sw_cache;
+
+int sw_introspect_cache_open(struct sw_cache **c, const char *state_dir,
+	struct sw_err *e);
+void sw_introspect_cache_close(struct sw_cache *c);
+/* 0 found (s filled), 1 missing, -1 error. */
+int sw_introspect_cache_get(struct sw_cache *c, const char *key,
 	struct sw_srcinfo *s, struct sw_err *e);
-int sw_introspect_cache_put(const char *state_dir, const char *key,
+int sw_introspect_cache_put(struct sw_cache *c, const char *key,
 	const struct sw_srcinfo *s, struct sw_err *e);
 
 #endif

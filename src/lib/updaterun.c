@@ -112,6 +112,7 @@ struct run {
 	size_t nknown, aknown;
 	struct sw_strvec queued;        /* "<id> <action index>", sorted */
 	struct sw_strvec tried;         /* ids learn_list tried, sorted */
+	struct sw_cache *cache;
 	char workdir[PATH_MAX];
 	unsigned nwork;
 };
@@ -886,8 +887,9 @@ make_workdir(struct run *r, struct sw_err *e)
 
 	if (r->workdir[0])
 		return 0;
+	/* a tmpfs unless told otherwise: thousands of small files come and go */
 	if (tmp == NULL || tmp[0] != '/')
-		tmp = "/tmp";
+		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
 	if ((size_t)snprintf(r->workdir, sizeof(r->workdir),
 	    "%s/slipway-updates.XXXXXX", tmp) >= sizeof(r->workdir) ||
 	    mkdtemp(r->workdir) == NULL) {
@@ -988,21 +990,67 @@ out:
 	return ret;
 }
 
-/* Reads every job: the cache, a .SRCINFO, else the sandbox (a batch per source). */
+/* Reads the materialized jobs of one trust domain in the sandbox. */
+static int
+sandbox(struct run *r, struct job *jobs, const size_t *which, size_t m,
+	struct sw_introspect_item *items, struct sw_err *e)
+{
+	char key[SW_CACHE_KEY_MAX + 1];
+	const char *bind = r->workdir;
+	struct sw_err ce;
+	size_t k;
+
+	for (k = 0; k < m; k++)
+		items[k].dir = jobs[which[k]].dir;
+	if (sw_introspect_run(&r->o->introspect, &bind, 1, items, m, e) < 0)
+		return -1;
+	for (k = 0; k < m; k++) {
+		struct job *j = &jobs[which[k]];
+
+		r->rep->read++;
+		if (!items[k].ok) {
+			snprintf(j->error, sizeof(j->error), "%s", items[k].error);
+			j->state = -1;
+			continue;
+		}
+		sw_srcinfo_release(&j->si);
+		j->si = items[k].srcinfo;
+		sw_srcinfo_init(&items[k].srcinfo);
+		j->state = 1;
+		if (sw_introspect_cache_key(key, j->tree,
+		    j->ctree[0] ? j->ctree : NULL, r->c->arch, e) < 0)
+			return -1;
+		if (sw_introspect_cache_put(r->cache, key, &j->si, &ce) < 0)
+			say(r, "cannot cache: %s", ce.msg);
+	}
+	return 0;
+}
+
+#define CHUNK 1000
+
+/*
+ * Reads every job: the cache, a .SRCINFO, else the sandbox: CHUNK
+ * directories at a time are written to the work directory and read, a
+ * batch per trust domain (a source, or a package of a per-package source).
+ */
 static int
 read_jobs(struct run *r, struct job *jobs, size_t n, struct sw_err *e)
 {
 	struct sw_introspect_item *items = NULL;
-	size_t *which = NULL, i, k, m;
+	size_t *which = NULL, i, k, m, start, end;
 	char key[SW_CACHE_KEY_MAX + 1];
-	const char *bind;
 	struct sw_err ce;
 	int ret = -1;
 
+	if (n == 0)
+		return 0;
 	items = calloc(n + 1, sizeof(*items));
 	which = calloc(n + 1, sizeof(*which));
-	if (items == NULL || which == NULL) {
-		sw_err_sys(e, "cannot read packages");
+	if (items == NULL || which == NULL ||
+	    (r->cache == NULL &&
+	    sw_introspect_cache_open(&r->cache, r->sd.dir, e) < 0)) {
+		if (e->msg[0] == '\0')
+			sw_err_sys(e, "cannot read packages");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -1013,7 +1061,7 @@ read_jobs(struct run *r, struct job *jobs, size_t n, struct sw_err *e)
 		if (sw_introspect_cache_key(key, j->tree, j->ctree[0] ? j->ctree : NULL,
 		    r->c->arch, e) < 0)
 			goto out;
-		rr = sw_introspect_cache_get(r->sd.dir, key, &j->si, e);
+		rr = sw_introspect_cache_get(r->cache, key, &j->si, e);
 		if (rr < 0)
 			goto out;
 		if (rr == 0) {
@@ -1025,50 +1073,32 @@ read_jobs(struct run *r, struct job *jobs, size_t n, struct sw_err *e)
 		if (rr < 0) {
 			snprintf(j->error, sizeof(j->error), "%s", ce.msg);
 			j->state = -1;
-			continue;
-		}
-		if (rr == 0) {
-			if (j->state == 1 &&
-			    sw_introspect_cache_put(r->sd.dir, key, &j->si, &ce) < 0)
-				say(r, "cannot cache: %s", ce.msg);
-			continue;
-		}
-		if (materialize(r, j, &ce) < 0) {
-			snprintf(j->error, sizeof(j->error), "%s", ce.msg);
-			j->state = -1;
-		}
+		} else if (rr == 0 && j->state == 1 &&
+		    sw_introspect_cache_put(r->cache, key, &j->si, &ce) < 0)
+			say(r, "cannot cache: %s", ce.msg);
 	}
-	/* one batch per trust domain: a source, or a package of a per-package source */
-	for (i = 0; i < n; i++) {
-		if (jobs[i].state != 0)
-			continue;
-		for (m = 0, k = i; k < n; k++)
-			if (jobs[k].state == 0 && jobs[k].src == jobs[i].src &&
-			    jobs[k].pp == jobs[i].pp) {
-				items[m].dir = jobs[k].dir;
-				which[m++] = k;
-			}
-		bind = r->workdir;
-		if (sw_introspect_run(&r->o->introspect, &bind, 1, items, m, e) < 0)
-			goto out;
-		for (k = 0; k < m; k++) {
-			struct job *j = &jobs[which[k]];
-
-			r->rep->read++;
-			if (!items[k].ok) {
-				snprintf(j->error, sizeof(j->error), "%s", items[k].error);
-				j->state = -1;
+	for (start = 0; start < n; start = end) {
+		for (end = start, m = 0; end < n && m < CHUNK; end++) {
+			if (jobs[end].state != 0)
+				continue;
+			if (materialize(r, &jobs[end], &ce) < 0) {
+				snprintf(jobs[end].error, sizeof(jobs[end].error), "%s", ce.msg);
+				jobs[end].state = -1;
 				continue;
 			}
-			j->si = items[k].srcinfo;
-			sw_srcinfo_init(&items[k].srcinfo);
-			j->state = 1;
-			if (sw_introspect_cache_key(key, j->tree,
-			    j->ctree[0] ? j->ctree : NULL, r->c->arch, e) < 0)
-				goto out;
-			if (sw_introspect_cache_put(r->sd.dir, key, &j->si, &ce) < 0)
-				say(r, "cannot cache: %s", ce.msg);
+			m++;
 		}
+		for (i = start; i < end; i++) {
+			if (jobs[i].state != 0)
+				continue;
+			for (m = 0, k = i; k < end; k++)
+				if (jobs[k].state == 0 && jobs[k].src == jobs[i].src &&
+				    jobs[k].pp == jobs[i].pp)
+					which[m++] = k;
+			if (sandbox(r, jobs, which, m, items, e) < 0)
+				goto out;
+		}
+		remove_workdir(r);
 	}
 	ret = 0;
 out:
@@ -1788,6 +1818,7 @@ run_release(struct run *r)
 	sw_strvec_release(&r->forced);
 	sw_strvec_release(&r->recheck);
 	remove_workdir(r);
+	sw_introspect_cache_close(r->cache);
 	if (r->sd_open)
 		sw_statedir_release(&r->sd);
 }
