@@ -368,6 +368,11 @@ make_version(const struct sw_srcinfo *s, char *out, size_t size,
 	if (ver == NULL || rel == NULL)
 		return sw_err_set(e, "'%s' has no %s", s->base.name,
 			ver == NULL ? "pkgver" : "pkgrel");
+	if (sw_name_check(SW_NAME_PKGVER, ver, e) < 0 ||
+	    sw_name_check(SW_NAME_PKGREL, rel, e) < 0 ||
+	    (epoch != NULL && strspn(epoch, "0123456789") != strlen(epoch) &&
+	    sw_name_check(SW_NAME_EPOCH, epoch, e) < 0))
+		return sw_err_prefix(e, "'%s'", s->base.name);
 	/* makepkg: (( epoch > 0 )); an epoch of zeros is no epoch */
 	while (epoch != NULL && *epoch == '0')
 		epoch++;
