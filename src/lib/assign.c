@@ -1,0 +1,989 @@
+#include "assign.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buildlist.h"
+#include "depgraph.h"
+#include "fileio.h"
+#include "log.h"
+#include "pkgstate.h"
+#include "statedir.h"
+#include "txn.h"
+
+#define META_MAX_SIZE (256 * 1024 * 1024)
+#define PHASE_ASSIGNED "assigned"
+
+/* ---- the policy ------------------------------------------------------ */
+
+bool
+sw_assign_retry_ready(const struct sw_assign_policy *p, uint64_t failures,
+	int64_t last)
+{
+	uint64_t wait = p->broken_retry_delay;
+	uint64_t shift;
+
+	if (failures == 0)
+		return true;
+	if (failures > p->broken_retries)
+		return false;
+	shift = failures - 1;
+	if (shift >= 63 || (shift && wait > (UINT64_MAX >> shift)))
+		wait = UINT64_MAX;
+	else
+		wait <<= shift;
+	return p->now >= last && (uint64_t)(p->now - last) >= wait;
+}
+
+#define SKIP (SW_AF_LOCKED | SW_AF_BLOCKED | SW_AF_BROKEN)
+
+/* Everything the slow path (cycles, "not ready" or "nothing") knows. */
+struct graph {
+	struct sw_depgraph g;
+	uint64_t *failures;   /* of broken entries */
+	int64_t *last;
+	bool *unknown;        /* no dependency information: never assignable */
+	bool *stuck;
+	size_t *rev_start, *rev; /* dependents of each entry */
+};
+
+static void
+graph_release(struct graph *gr)
+{
+	sw_depgraph_release(&gr->g);
+	free(gr->failures);
+	free(gr->last);
+	free(gr->unknown);
+	free(gr->stuck);
+	free(gr->rev_start);
+	free(gr->rev);
+}
+
+static int
+graph_build(const struct sw_assign_view *v, struct graph *gr, struct sw_err *e)
+{
+	const size_t *d;
+	size_t i, j, nd;
+	int r;
+
+	if (sw_depgraph_init(&gr->g, v->n, e) < 0)
+		return -1;
+	gr->failures = calloc(v->n ? v->n : 1, sizeof(*gr->failures));
+	gr->last = calloc(v->n ? v->n : 1, sizeof(*gr->last));
+	gr->unknown = calloc(v->n ? v->n : 1, sizeof(*gr->unknown));
+	gr->stuck = calloc(v->n ? v->n : 1, sizeof(*gr->stuck));
+	if (!gr->failures || !gr->last || !gr->unknown || !gr->stuck)
+		return sw_err_sys(e, "cannot choose an assignment");
+	for (i = 0; i < v->n; i++) {
+		if ((v->flags[i] & SW_AF_BROKEN) &&
+		    v->broken(v->ctx, i, &gr->failures[i], &gr->last[i], e) < 0)
+			return -1;
+		r = v->deps(v->ctx, i, &d, &nd, e);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			gr->unknown[i] = true;
+			continue;
+		}
+		for (j = 0; j < nd; j++)
+			if (sw_depgraph_add_edge(&gr->g, i, d[j], e) < 0)
+				return -1;
+	}
+	return sw_depgraph_solve(&gr->g, e);
+}
+
+/* Dependents of each entry, from the edge list (a counting sort by target). */
+static int
+graph_reverse(const struct sw_assign_view *v, struct graph *gr,
+	struct sw_err *e)
+{
+	size_t i, *fill = NULL;
+	int ret = -1;
+
+	gr->rev_start = calloc(v->n + 1, sizeof(*gr->rev_start));
+	gr->rev = calloc(gr->g.nedges ? gr->g.nedges : 1, sizeof(*gr->rev));
+	fill = calloc(v->n + 1, sizeof(*fill));
+	if (!gr->rev_start || !gr->rev || !fill) {
+		sw_err_sys(e, "cannot choose an assignment");
+		goto out;
+	}
+	for (i = 0; i < gr->g.nedges; i++)
+		gr->rev_start[gr->g.to[i] + 1]++;
+	for (i = 0; i < v->n; i++)
+		gr->rev_start[i + 1] += gr->rev_start[i];
+	for (i = 0; i < gr->g.nedges; i++) {
+		size_t t = gr->g.to[i];
+
+		gr->rev[gr->rev_start[t] + fill[t]++] = gr->g.from[i];
+	}
+	ret = 0;
+out:
+	free(fill);
+	return ret;
+}
+
+/* Can entry i be handed out as far as its own state goes? */
+static bool
+available(const struct sw_assign_view *v, const struct sw_assign_policy *p,
+	const struct graph *gr, size_t i)
+{
+	if (v->flags[i] & (SW_AF_LOCKED | SW_AF_BLOCKED) || gr->unknown[i])
+		return false;
+	return !(v->flags[i] & SW_AF_BROKEN) ||
+		sw_assign_retry_ready(p, gr->failures[i], gr->last[i]);
+}
+
+/* Step 3: a member of an unlocked cycle; -1 if there is none. */
+static long
+pick_in_cycle(const struct sw_assign_view *v, const struct sw_assign_policy *p,
+	const struct graph *gr, struct sw_err *e)
+{
+	const struct sw_depgraph *g = &gr->g;
+	bool *locked_comp = calloc(g->ncomp ? g->ncomp : 1, sizeof(bool));
+	bool *outside = calloc(v->n ? v->n : 1, sizeof(bool));
+	size_t *indeg = calloc(v->n ? v->n : 1, sizeof(size_t));
+	long best = -1;
+	size_t i;
+
+	if (!locked_comp || !outside || !indeg) {
+		sw_err_sys(e, "cannot choose an assignment");
+		best = -2;
+		goto out;
+	}
+	for (i = 0; i < v->n; i++)
+		if (v->flags[i] & SW_AF_LOCKED)
+			locked_comp[g->comp[i]] = true;
+	for (i = 0; i < g->nedges; i++) {
+		size_t a = g->from[i], b = g->to[i];
+
+		if (g->comp[a] == g->comp[b])
+			indeg[b]++;
+		else
+			outside[a] = true;   /* waits for something outside its cycle */
+	}
+	for (i = 0; i < v->n; i++) {
+		size_t c = g->comp[i], b;
+
+		if (g->comp_size[c] < 2 || locked_comp[c] || outside[i] ||
+		    !available(v, p, gr, i))
+			continue;
+		if (best < 0) {
+			best = (long)i;
+			continue;
+		}
+		b = (size_t)best;
+		if (indeg[i] > indeg[b] ||
+		    (indeg[i] == indeg[b] && gr->failures[i] < gr->failures[b]))
+			best = (long)i;
+	}
+out:
+	free(locked_comp);
+	free(outside);
+	free(indeg);
+	return best;
+}
+
+/*
+ * Is anything still pending? Entries that are blocked, out of retries or
+ * without dependency information are stuck, and so is everything that
+ * depends on a stuck entry; what is neither stuck nor locked is pending.
+ */
+static int
+anything_pending(const struct sw_assign_view *v,
+	const struct sw_assign_policy *p, struct graph *gr, bool *pending,
+	struct sw_err *e)
+{
+	size_t *queue = NULL, head = 0, tail = 0, i, k;
+	int ret = -1;
+
+	*pending = false;
+	if (graph_reverse(v, gr, e) < 0)
+		goto out;
+	queue = calloc(v->n ? v->n : 1, sizeof(*queue));
+	if (queue == NULL) {
+		sw_err_sys(e, "cannot choose an assignment");
+		goto out;
+	}
+	for (i = 0; i < v->n; i++)
+		if ((v->flags[i] & SW_AF_BLOCKED) || gr->unknown[i] ||
+		    ((v->flags[i] & SW_AF_BROKEN) &&
+		    gr->failures[i] > p->broken_retries)) {
+			gr->stuck[i] = true;
+			queue[tail++] = i;
+		}
+	while (head < tail) {
+		size_t s = queue[head++];
+
+		for (k = gr->rev_start[s]; k < gr->rev_start[s + 1]; k++) {
+			size_t d = gr->rev[k];
+
+			if (!gr->stuck[d]) {
+				gr->stuck[d] = true;
+				queue[tail++] = d;
+			}
+		}
+	}
+	for (i = 0; i < v->n; i++)
+		if (!(v->flags[i] & SW_AF_LOCKED) && !gr->stuck[i])
+			*pending = true;
+	ret = 0;
+out:
+	free(queue);
+	return ret;
+}
+
+enum sw_assign_result
+sw_assign_choose(const struct sw_assign_view *v,
+	const struct sw_assign_policy *p, size_t *pick, struct sw_err *e)
+{
+	struct graph gr;
+	enum sw_assign_result ret = SW_ASSIGN_ERROR;
+	const size_t *d;
+	size_t i, nd, best = SIZE_MAX;
+	uint64_t f, bestf = 0;
+	int64_t last;
+	bool pending;
+	long c;
+	int r;
+
+	memset(&gr, 0, sizeof(gr));
+	/* 1: the first plain entry whose dependencies are all built */
+	for (i = 0; i < v->n; i++) {
+		if (v->flags[i] & SKIP)
+			continue;
+		r = v->deps(v->ctx, i, &d, &nd, e);
+		if (r < 0)
+			goto out;
+		if (r == 0 && nd == 0) {
+			*pick = i;
+			ret = SW_ASSIGN_OK;
+			goto out;
+		}
+	}
+	/* 2: a broken entry with a retry due, fewest failures first */
+	for (i = 0; i < v->n; i++) {
+		if ((v->flags[i] & SKIP) != SW_AF_BROKEN)
+			continue;
+		if (v->broken(v->ctx, i, &f, &last, e) < 0)
+			goto out;
+		if (!sw_assign_retry_ready(p, f, last) ||
+		    (best != SIZE_MAX && f >= bestf))
+			continue;
+		r = v->deps(v->ctx, i, &d, &nd, e);
+		if (r < 0)
+			goto out;
+		if (r == 0 && nd == 0) {
+			best = i;
+			bestf = f;
+		}
+	}
+	if (best != SIZE_MAX) {
+		*pick = best;
+		ret = SW_ASSIGN_OK;
+		goto out;
+	}
+	/* 3: only cycles (or nothing) remain */
+	if (graph_build(v, &gr, e) < 0)
+		goto out;
+	c = pick_in_cycle(v, p, &gr, e);
+	if (c < -1)
+		goto out;
+	if (c >= 0) {
+		*pick = (size_t)c;
+		ret = SW_ASSIGN_OK;
+		goto out;
+	}
+	if (anything_pending(v, p, &gr, &pending, e) < 0)
+		goto out;
+	ret = pending ? SW_ASSIGN_NOT_READY : SW_ASSIGN_NOTHING;
+out:
+	graph_release(&gr);
+	return ret;
+}
+
+/* ---- the master's state ---------------------------------------------- */
+
+/* A build-list entry: fields are offsets into the mapped build list. */
+struct ent {
+	uint32_t off;          /* of the line */
+	uint8_t blen, slen, mlen, rlen;
+	int32_t next;          /* next entry in the same pkgbase bucket */
+	int32_t meta;          /* its build-meta line; -1 unknown, -2 none */
+};
+
+struct lease {
+	struct sw_id id;
+	long index;            /* on the build list, or -1 */
+	struct sw_locked l;
+};
+
+struct snap {
+	const struct sw_master_conf *c;
+	struct sw_statedir sd;
+	struct sw_buf list_path, meta_path, dir;
+	struct sw_map list, meta;
+	struct ent *ents;
+	size_t n;
+	int32_t *heads;
+	size_t mask;
+	uint8_t *flags;
+	/* build-meta lines and, when it is not in build-list order, a hash */
+	uint32_t *mline;
+	size_t mn;
+	int32_t *mheads, *mnext;
+	/* the locked states read */
+	struct lease *leases;
+	size_t nleases, aleases;
+	/* scratch for deps() */
+	size_t *depv;
+	size_t depn, depalloc;
+	struct sw_err warn;
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static const char *
+ent_pkgbase(const struct snap *s, size_t i)
+{
+	return s->list.data + s->ents[i].off;
+}
+
+static const char *
+ent_src(const struct snap *s, size_t i)
+{
+	return ent_pkgbase(s, i) + s->ents[i].blen + 1;
+}
+
+static const char *
+ent_mod(const struct snap *s, size_t i)
+{
+	return ent_src(s, i) + s->ents[i].slen + 1;
+}
+
+static const char *
+ent_repo(const struct snap *s, size_t i)
+{
+	return ent_mod(s, i) + s->ents[i].mlen + 1;
+}
+
+static bool
+mem_is(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* The entry for (pkgbase, repo), or -1. */
+static long
+find_entry(const struct snap *s, const char *b, size_t blen, const char *r,
+	size_t rlen)
+{
+	int32_t i;
+
+	if (s->n == 0)
+		return -1;
+	for (i = s->heads[hash_bytes(b, blen) & s->mask]; i >= 0;
+	    i = s->ents[i].next)
+		if (mem_is(ent_pkgbase(s, (size_t)i), s->ents[i].blen, b, blen) &&
+		    mem_is(ent_repo(s, (size_t)i), s->ents[i].rlen, r, rlen))
+			return i;
+	return -1;
+}
+
+/* Splits the line at p (up to '\n' before end) into n space-separated fields. */
+static int
+split_line(const char *p, const char *end, const char **f, size_t *len,
+	size_t n, const char *path, size_t line, const char **next,
+	struct sw_err *e)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t k;
+
+	if (nl == NULL)
+		return sw_err_set(e, "%s:%zu: truncated line (no newline at the end)",
+			path, line);
+	for (k = 0; k < n; k++) {
+		const char *sp = k + 1 < n ? memchr(p, ' ', (size_t)(nl - p)) : nl;
+
+		if (sp == NULL)
+			return sw_err_set(e, "%s:%zu: expected %zu fields, found %zu",
+				path, line, n, k + 1);
+		if (sp == p)
+			return sw_err_set(e, "%s:%zu: empty field %zu", path, line, k + 1);
+		f[k] = p;
+		len[k] = (size_t)(sp - p);
+		p = sp + 1;
+	}
+	if (memchr(f[n - 1], ' ', len[n - 1]) != NULL)
+		return sw_err_set(e, "%s:%zu: more than %zu fields", path, line, n);
+	*next = nl + 1;
+	return 0;
+}
+
+/*
+ * Indexes the build list: the shape of every line, every pkgbase and
+ * repository name (they key the lookups), and no (pkgbase, repo) twice.
+ * Commits are checked in full where an entry is used (sw_id_from_fields).
+ */
+static int
+index_list(struct snap *s, struct sw_err *e)
+{
+	const char *p = s->list.data, *end = p + s->list.len, *f[4];
+	size_t len[4], alloc = 0, nb = 64, line = 0;
+	struct sw_err fe;
+
+	free(s->ents);
+	free(s->heads);
+	free(s->flags);
+	s->ents = NULL;
+	s->heads = NULL;
+	s->flags = NULL;
+	s->n = 0;
+	while (p < end) {
+		struct ent *x;
+
+		line++;
+		if (split_line(p, end, f, len, 4, s->list_path.data, line, &p, e) < 0)
+			return -1;
+		if ((len[1] != 40 && len[1] != 64) || (len[2] != 40 && len[2] != 64))
+			return sw_err_set(e, "%s:%zu: invalid commit id",
+				s->list_path.data, line);
+		if (sw_name_check_mem(SW_NAME_PKGBASE, f[0], len[0], &fe) < 0 ||
+		    sw_name_check_mem(SW_NAME_REPO, f[3], len[3], &fe) < 0)
+			return sw_err_set(e, "%s:%zu: %s", s->list_path.data, line, fe.msg);
+		if (s->n == alloc) {
+			size_t a = alloc ? alloc * 2 : 1024;
+			struct ent *q = reallocarray(s->ents, a, sizeof(*q));
+
+			if (q == NULL)
+				return sw_err_sys(e, "cannot read '%s'", s->list_path.data);
+			s->ents = q;
+			alloc = a;
+		}
+		x = &s->ents[s->n++];
+		x->off = (uint32_t)(f[0] - s->list.data);
+		x->blen = (uint8_t)len[0];
+		x->slen = (uint8_t)len[1];
+		x->mlen = (uint8_t)len[2];
+		x->rlen = (uint8_t)len[3];
+		x->meta = -1;
+	}
+	while (nb < 2 * s->n)
+		nb *= 2;
+	s->mask = nb - 1;
+	s->heads = malloc(nb * sizeof(*s->heads));
+	s->flags = calloc(s->n ? s->n : 1, 1);
+	if (s->heads == NULL || s->flags == NULL)
+		return sw_err_sys(e, "cannot read '%s'", s->list_path.data);
+	memset(s->heads, 0xff, nb * sizeof(*s->heads));
+	for (line = 0; line < s->n; line++) {
+		struct ent *x = &s->ents[line];
+		const char *b = ent_pkgbase(s, line);
+		size_t h = hash_bytes(b, x->blen) & s->mask;
+
+		if (find_entry(s, b, x->blen, ent_repo(s, line), x->rlen) >= 0)
+			return sw_err_set(e, "%s:%zu: '%.*s' in '%.*s' is listed twice",
+				s->list_path.data, line + 1, (int)x->blen, b, (int)x->rlen,
+				ent_repo(s, line));
+		x->next = s->heads[h];
+		s->heads[h] = (int32_t)line;
+	}
+	return 0;
+}
+
+/* Line starts of build-meta (their fields are read when needed). */
+static int
+index_meta(struct snap *s, struct sw_err *e)
+{
+	const char *p = s->meta.data, *end = p + s->meta.len;
+	size_t alloc = 0;
+
+	free(s->mline);
+	free(s->mheads);
+	free(s->mnext);
+	s->mline = NULL;
+	s->mheads = s->mnext = NULL;
+	s->mn = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (nl == NULL)
+			return sw_err_set(e, "%s:%zu: truncated line (no newline at the end)",
+				s->meta_path.data, s->mn + 1);
+		if (s->mn == alloc) {
+			size_t a = alloc ? alloc * 2 : 1024;
+			uint32_t *q = reallocarray(s->mline, a, sizeof(*q));
+
+			if (q == NULL)
+				return sw_err_sys(e, "cannot read '%s'", s->meta_path.data);
+			s->mline = q;
+			alloc = a;
+		}
+		s->mline[s->mn++] = (uint32_t)(p - s->meta.data);
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Fields of build-meta line k. */
+static int
+meta_fields(const struct snap *s, size_t k, const char **f, size_t *len,
+	struct sw_err *e)
+{
+	const char *next;
+
+	return split_line(s->meta.data + s->mline[k], s->meta.data + s->meta.len,
+		f, len, 8, s->meta_path.data, k + 1, &next, e);
+}
+
+/* A hash of build-meta keys, for a build-meta not in build-list order. */
+static int
+hash_meta(struct snap *s, struct sw_err *e)
+{
+	size_t k, nb = s->mask + 1;
+
+	s->mheads = malloc(nb * sizeof(*s->mheads));
+	s->mnext = malloc((s->mn ? s->mn : 1) * sizeof(*s->mnext));
+	if (s->mheads == NULL || s->mnext == NULL)
+		return sw_err_sys(e, "cannot read '%s'", s->meta_path.data);
+	memset(s->mheads, 0xff, nb * sizeof(*s->mheads));
+	for (k = s->mn; k-- > 0;) {
+		const char *p = s->meta.data + s->mline[k];
+		const char *end = s->meta.data + s->meta.len;
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		size_t h;
+
+		if (sp == NULL)
+			return sw_err_set(e, "%s:%zu: expected 8 fields",
+				s->meta_path.data, k + 1);
+		h = hash_bytes(p, (size_t)(sp - p)) & s->mask;
+		s->mnext[k] = s->mheads[h];
+		s->mheads[h] = (int32_t)k;
+	}
+	return 0;
+}
+
+static bool
+meta_is(const struct snap *s, size_t k, size_t i)
+{
+	const char *p = s->meta.data + s->mline[k];
+	size_t avail = s->meta.len - s->mline[k];
+	size_t blen = s->ents[i].blen, rlen = s->ents[i].rlen;
+
+	return avail > blen + rlen + 2 &&
+		memcmp(p, ent_pkgbase(s, i), blen) == 0 && p[blen] == ' ' &&
+		memcmp(p + blen + 1, ent_repo(s, i), rlen) == 0 &&
+		p[blen + 1 + rlen] == ' ';
+}
+
+/* The build-meta line of entry i: fast when both files are in one order. */
+static int
+meta_of(struct snap *s, size_t i, long *k, struct sw_err *e)
+{
+	int32_t j;
+
+	if (s->ents[i].meta != -1) {
+		*k = s->ents[i].meta;
+		return 0;
+	}
+	*k = -2;
+	if (i < s->mn && meta_is(s, i, i))
+		*k = (long)i;
+	else if (s->n > 0) {
+		if (s->mheads == NULL && hash_meta(s, e) < 0)
+			return -1;
+		for (j = s->mheads[hash_bytes(ent_pkgbase(s, i), s->ents[i].blen) &
+		    s->mask]; j >= 0; j = s->mnext[j])
+			if (meta_is(s, (size_t)j, i)) {
+				*k = j;
+				break;
+			}
+	}
+	s->ents[i].meta = (int32_t)*k;
+	if (*k < 0)
+		sw_warn("'%.*s' in '%.*s' has no line in '%s': not handed out",
+			(int)s->ents[i].blen, ent_pkgbase(s, i), (int)s->ents[i].rlen,
+			ent_repo(s, i), s->meta_path.data);
+	return 0;
+}
+
+static int
+push_dep(struct snap *s, size_t d, struct sw_err *e)
+{
+	if (s->depn == s->depalloc) {
+		size_t a = s->depalloc ? s->depalloc * 2 : 32;
+		size_t *q = reallocarray(s->depv, a, sizeof(*q));
+
+		if (q == NULL)
+			return sw_err_sys(e, "cannot read dependencies");
+		s->depv = q;
+		s->depalloc = a;
+	}
+	s->depv[s->depn++] = d;
+	return 0;
+}
+
+static int
+view_deps(void *ctx, size_t i, const size_t **v, size_t *n, struct sw_err *e)
+{
+	struct snap *s = ctx;
+	const char *f[8], *p, *end;
+	size_t len[8];
+	struct sw_err fe;
+	long k;
+	int32_t j;
+
+	s->depn = 0;
+	*v = s->depv;
+	*n = 0;
+	if (meta_of(s, i, &k, e) < 0)
+		return -1;
+	if (k < 0)
+		return 1;
+	if (meta_fields(s, (size_t)k, f, len, e) < 0)
+		return -1;
+	if (len[7] == 1 && f[7][0] == '-')
+		return 0;
+	for (p = f[7], end = f[7] + len[7]; p <= end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t dl = comma ? (size_t)(comma - p) : (size_t)(end - p);
+
+		if (sw_name_check_mem(SW_NAME_PKGBASE, p, dl, &fe) < 0)
+			return sw_err_set(e, "%s:%ld: %s", s->meta_path.data, k + 1, fe.msg);
+		for (j = s->heads[hash_bytes(p, dl) & s->mask]; j >= 0;
+		    j = s->ents[j].next)
+			if ((size_t)j != i &&
+			    mem_is(ent_pkgbase(s, (size_t)j), s->ents[j].blen, p, dl) &&
+			    push_dep(s, (size_t)j, e) < 0)
+				return -1;
+		p += dl + 1;
+	}
+	*v = s->depv;
+	*n = s->depn;
+	return 0;
+}
+
+static int
+entry_id(const struct snap *s, size_t i, struct sw_id *id, struct sw_err *e)
+{
+	char f[4][SW_PKGNAME_MAX + 1];
+	const char *p[4] = { ent_pkgbase(s, i), ent_src(s, i), ent_mod(s, i),
+		ent_repo(s, i) };
+	size_t l[4] = { s->ents[i].blen, s->ents[i].slen, s->ents[i].mlen,
+		s->ents[i].rlen };
+	struct sw_err fe;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		memcpy(f[k], p[k], l[k]);
+		f[k][l[k]] = '\0';
+	}
+	if (sw_id_from_fields(id, f[0], f[1], f[2], f[3], &fe) < 0)
+		return sw_err_set(e, "%s:%zu: %s", s->list_path.data, i + 1, fe.msg);
+	return 0;
+}
+
+static int
+view_broken(void *ctx, size_t i, uint64_t *failures, int64_t *last,
+	struct sw_err *e)
+{
+	struct snap *s = ctx;
+	struct sw_attempt *v = NULL;
+	struct sw_id id;
+	size_t n = 0;
+	int r;
+
+	*failures = 0;
+	*last = 0;
+	if (entry_id(s, i, &id, e) < 0)
+		return -1;
+	r = sw_pkgstate_read_broken(s->sd.dir, &id, &v, &n, e);
+	if (r < 0)
+		return -1;
+	*failures = n;
+	*last = n ? v[n - 1].time : 0;
+	free(v);
+	return 0;
+}
+
+static int
+add_lease(struct snap *s, const struct sw_id *id, long index, struct sw_err *e)
+{
+	struct lease *l;
+	int r;
+
+	if (s->nleases == s->aleases) {
+		size_t a = s->aleases ? s->aleases * 2 : 16;
+		struct lease *q = reallocarray(s->leases, a, sizeof(*q));
+
+		if (q == NULL)
+			return sw_err_sys(e, "cannot read leases");
+		s->leases = q;
+		s->aleases = a;
+	}
+	l = &s->leases[s->nleases];
+	l->id = *id;
+	l->index = index;
+	r = sw_pkgstate_read_locked(s->sd.dir, id, &l->l, e);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		s->nleases++;
+	return 0;
+}
+
+/* One readdir: which entries are locked, blocked or broken; read the leases. */
+static int
+scan_states(struct snap *s, struct sw_err *e)
+{
+	struct dirent *d;
+	DIR *dp = NULL;
+	int ret = -1;
+
+	dp = opendir(s->dir.data);
+	if (dp == NULL) {
+		sw_err_sys(e, "cannot open '%s'", s->dir.data);
+		goto out;
+	}
+	while ((errno = 0, d = readdir(dp)) != NULL) {
+		char name[SW_ID_MAX + 1];
+		const char *dot = strrchr(d->d_name, '.');
+		uint8_t flag;
+		struct sw_id id;
+		size_t idlen;
+		long i;
+
+		if (dot == NULL)
+			continue;
+		if (strcmp(dot, ".locked") == 0)
+			flag = SW_AF_LOCKED;
+		else if (strcmp(dot, ".blocked") == 0)
+			flag = SW_AF_BLOCKED;
+		else if (strcmp(dot, ".broken") == 0)
+			flag = SW_AF_BROKEN;
+		else
+			continue;
+		idlen = (size_t)(dot - d->d_name);
+		if (idlen > SW_ID_MAX)
+			continue;
+		memcpy(name, d->d_name, idlen);
+		name[idlen] = '\0';
+		if (sw_id_parse(name, &id, NULL) < 0)
+			continue;   /* not a state file of ours (sanity-check's concern) */
+		i = find_entry(s, id.pkgbase, strlen(id.pkgbase), id.repo,
+			strlen(id.repo));
+		if (i >= 0 && !(mem_is(ent_src(s, (size_t)i), s->ents[i].slen, id.src,
+		    strlen(id.src)) && mem_is(ent_mod(s, (size_t)i), s->ents[i].mlen,
+		    id.mod, strlen(id.mod))))
+			i = -1;     /* an older revision */
+		if (i >= 0)
+			s->flags[i] |= flag;
+		if (flag == SW_AF_LOCKED && add_lease(s, &id, i, e) < 0)
+			goto out;
+	}
+	if (errno != 0) {
+		sw_err_sys(e, "cannot read '%s'", s->dir.data);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (dp != NULL)
+		closedir(dp);
+	return ret;
+}
+
+static int
+map_files(struct snap *s, struct sw_err *e)
+{
+	sw_file_unmap(&s->list);
+	sw_file_unmap(&s->meta);
+	if (sw_file_map(s->list_path.data, SW_LIST_MAX_SIZE, &s->list, e) < 0 ||
+	    sw_file_map(s->meta_path.data, META_MAX_SIZE, &s->meta, e) < 0)
+		return -1;
+	return index_list(s, e) < 0 || index_meta(s, e) < 0 ? -1 : 0;
+}
+
+static void
+snap_release(struct snap *s)
+{
+	sw_file_unmap(&s->list);
+	sw_file_unmap(&s->meta);
+	sw_buf_release(&s->list_path);
+	sw_buf_release(&s->meta_path);
+	sw_buf_release(&s->dir);
+	free(s->ents);
+	free(s->heads);
+	free(s->flags);
+	free(s->mline);
+	free(s->mheads);
+	free(s->mnext);
+	free(s->leases);
+	free(s->depv);
+	sw_statedir_release(&s->sd);
+}
+
+/* Leases of this slave on the list, after reclaiming the expired ones. */
+static int
+reclaim(struct snap *s, const char *slave, int64_t now, struct sw_txn *t,
+	struct sw_err *e)
+{
+	size_t k;
+
+	for (k = 0; k < s->nleases; k++) {
+		struct lease *l = &s->leases[k];
+		char idstr[SW_ID_MAX + 1];
+
+		if (now - l->l.heartbeat <= (int64_t)s->c->lease_timeout)
+			continue;
+		sw_id_format(&l->id, idstr, sizeof(idstr));
+		if (slave == NULL) {
+			sw_info("would reclaim the lease of '%s' from slave '%s'", idstr,
+				l->l.slave);
+		} else {
+			if (sw_pkgstate_remove(s->sd.dir, &l->id, SW_STATE_LOCKED, t, e) < 0)
+				return -1;
+			sw_info("reclaimed the lease of '%s' from slave '%s': no "
+				"heartbeat for %lld s", idstr, l->l.slave,
+				(long long)(now - l->l.heartbeat));
+		}
+		if (l->index >= 0)
+			s->flags[l->index] &= (uint8_t)~SW_AF_LOCKED;
+		l->index = -2;   /* gone */
+	}
+	return 0;
+}
+
+enum sw_assign_result
+sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
+	int lock_timeout_ms, struct sw_id *out, struct sw_err *e)
+{
+	const struct sw_slave_entry_conf *sc = NULL;
+	struct sw_assign_policy pol = { now, c->broken_retries,
+		c->broken_retry_delay };
+	struct sw_assign_view view;
+	struct snap s;
+	struct sw_txn t;
+	struct sw_locked nl;
+	struct lease *mine = NULL;
+	enum sw_assign_result ret = SW_ASSIGN_ERROR, r;
+	enum sw_lock_result lr;
+	size_t k, held = 0, pick;
+	bool txn = false;
+
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.sd.fd[0] = s.sd.fd[1] = -1;
+	s.list = s.meta = (struct sw_map)SW_MAP_INIT;
+	sw_buf_init(&s.list_path, 0);
+	sw_buf_init(&s.meta_path, 0);
+	sw_buf_init(&s.dir, 0);
+	if (slave != NULL && (sc = sw_master_conf_slave(c, slave)) == NULL) {
+		sw_err_set(e, "unknown slave '%s': no [slave %s] section in '%s'",
+			slave, slave, c->path);
+		goto out;
+	}
+	if (sw_statedir_open(&s.sd, c->state_dir, e) < 0 ||
+	    sw_statedir_path(&s.sd, "build-list", &s.list_path, e) < 0 ||
+	    sw_statedir_path(&s.sd, "build-meta", &s.meta_path, e) < 0 ||
+	    sw_statedir_path(&s.sd, "package-states", &s.dir, e) < 0)
+		goto out;
+	/* the big files are read before the lock and checked under it */
+	if (map_files(&s, e) < 0)
+		goto out;
+	lr = sw_statedir_lock(&s.sd, SW_LOCK_BUILD_LIST, lock_timeout_ms, e);
+	if (lr != SW_LOCK_OK) {
+		ret = lr == SW_LOCK_BUSY ? SW_ASSIGN_BUSY : SW_ASSIGN_ERROR;
+		goto out;
+	}
+	{
+		int a = sw_file_map_current(s.list_path.data, &s.list, e);
+		int b = a < 0 ? -1 : sw_file_map_current(s.meta_path.data, &s.meta, e);
+
+		if (a < 0 || b < 0 || ((!a || !b) && map_files(&s, e) < 0))
+			goto out;
+	}
+	if (scan_states(&s, e) < 0)
+		goto out;
+	if (slave != NULL) {
+		if (sw_statedir_txn_begin(&s.sd, SW_LOCK_BUILD_LIST, &t, e) < 0)
+			goto out;
+		txn = true;
+	}
+	if (reclaim(&s, slave, now, txn ? &t : NULL, e) < 0)
+		goto out;
+	for (k = 0; slave != NULL && k < s.nleases; k++)
+		if (s.leases[k].index >= 0 && strcmp(s.leases[k].l.slave, slave) == 0) {
+			held++;
+			if (mine == NULL)
+				mine = &s.leases[k];
+		}
+	if (sc != NULL && held >= sc->max_assignments) {
+		if (sc->max_assignments > 1) {
+			sw_err_set(e, "slave '%s' holds %zu assignments, its limit",
+				slave, held);
+			ret = SW_ASSIGN_AT_LIMIT;
+			goto commit;
+		}
+		/* the same slave asking again: the same assignment, still alive */
+		*out = mine->id;
+		nl = mine->l;
+		nl.heartbeat = now;
+		if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &t, e) < 0)
+			goto out;
+		ret = SW_ASSIGN_OK;
+		goto commit;
+	}
+	view = (struct sw_assign_view){ s.n, s.flags, &s, view_deps, view_broken };
+	r = sw_assign_choose(&view, &pol, &pick, e);
+	if (r != SW_ASSIGN_OK) {
+		if (r != SW_ASSIGN_ERROR)
+			sw_err_set(e, r == SW_ASSIGN_NOT_READY ? "nothing is ready to build now" :
+				"nothing is pending");
+		ret = r;
+		if (r == SW_ASSIGN_ERROR)
+			goto out;
+		goto commit;
+	}
+	if (entry_id(&s, pick, out, e) < 0)
+		goto out;
+	ret = SW_ASSIGN_OK;
+	if (slave == NULL)
+		goto out;
+	memset(&nl, 0, sizeof(nl));
+	memcpy(nl.slave, slave, strlen(slave) + 1);
+	nl.lease_start = nl.heartbeat = now;
+	memcpy(nl.phase, PHASE_ASSIGNED, sizeof(PHASE_ASSIGNED));
+	if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &t, e) < 0) {
+		ret = SW_ASSIGN_ERROR;
+		goto out;
+	}
+commit:
+	if (txn) {
+		struct sw_err ce;
+
+		/* keeps the message of a refusal unless the commit fails */
+		txn = false;
+		if (sw_txn_commit(&t, &ce) < 0) {
+			if (e != NULL)
+				memcpy(e->msg, ce.msg, sizeof(ce.msg));
+			ret = SW_ASSIGN_ERROR;
+		}
+	}
+out:
+	if (txn)
+		sw_txn_abort(&t);
+	snap_release(&s);
+	return ret;
+}
