@@ -2,6 +2,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +43,10 @@ sw_assign_retry_ready(const struct sw_assign_policy *p, uint64_t failures,
 
 #define SKIP (SW_AF_LOCKED | SW_AF_BLOCKED | SW_AF_BROKEN)
 
-/* Everything the slow path (cycles, "not ready" or "nothing") knows. */
+/* Everything steps 2 and 3 know of every entry. */
 struct graph {
 	struct sw_depgraph g;
+	uint8_t *fl;          /* SW_AF_* */
 	uint64_t *failures;   /* of broken entries */
 	int64_t *last;
 	bool *unknown;        /* no dependency information: never assignable */
@@ -53,12 +58,41 @@ static void
 graph_release(struct graph *gr)
 {
 	sw_depgraph_release(&gr->g);
+	free(gr->fl);
 	free(gr->failures);
 	free(gr->last);
 	free(gr->unknown);
 	free(gr->stuck);
 	free(gr->rev_start);
 	free(gr->rev);
+}
+
+/* Flags and failures of every entry (the dependency graph comes later). */
+static int
+graph_states(const struct sw_assign_view *v, struct graph *gr,
+	struct sw_err *e)
+{
+	size_t i, n = v->n ? v->n : 1;
+	unsigned f;
+
+	gr->fl = calloc(n, sizeof(*gr->fl));
+	gr->failures = calloc(n, sizeof(*gr->failures));
+	gr->last = calloc(n, sizeof(*gr->last));
+	gr->unknown = calloc(n, sizeof(*gr->unknown));
+	gr->stuck = calloc(n, sizeof(*gr->stuck));
+	if (!gr->fl || !gr->failures || !gr->last || !gr->unknown || !gr->stuck)
+		return sw_err_sys(e, "cannot choose an assignment");
+	if (v->all != NULL && v->all(v->ctx, e) < 0)
+		return -1;
+	for (i = 0; i < v->n; i++) {
+		if (v->flags(v->ctx, i, &f, e) < 0)
+			return -1;
+		gr->fl[i] = (uint8_t)(f & SKIP);
+		if ((f & SW_AF_BROKEN) &&
+		    v->broken(v->ctx, i, &gr->failures[i], &gr->last[i], e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -70,16 +104,7 @@ graph_build(const struct sw_assign_view *v, struct graph *gr, struct sw_err *e)
 
 	if (sw_depgraph_init(&gr->g, v->n, e) < 0)
 		return -1;
-	gr->failures = calloc(v->n ? v->n : 1, sizeof(*gr->failures));
-	gr->last = calloc(v->n ? v->n : 1, sizeof(*gr->last));
-	gr->unknown = calloc(v->n ? v->n : 1, sizeof(*gr->unknown));
-	gr->stuck = calloc(v->n ? v->n : 1, sizeof(*gr->stuck));
-	if (!gr->failures || !gr->last || !gr->unknown || !gr->stuck)
-		return sw_err_sys(e, "cannot choose an assignment");
 	for (i = 0; i < v->n; i++) {
-		if ((v->flags[i] & SW_AF_BROKEN) &&
-		    v->broken(v->ctx, i, &gr->failures[i], &gr->last[i], e) < 0)
-			return -1;
 		r = v->deps(v->ctx, i, &d, &nd, e);
 		if (r < 0)
 			return -1;
@@ -126,16 +151,39 @@ out:
 
 /* Can entry i be handed out as far as its own state goes? */
 static bool
-available(const struct sw_assign_view *v, const struct sw_assign_policy *p,
-	const struct graph *gr, size_t i)
+available(const struct sw_assign_policy *p, const struct graph *gr, size_t i)
 {
-	if (v->flags[i] & (SW_AF_LOCKED | SW_AF_BLOCKED) || gr->unknown[i])
+	if (gr->fl[i] & (SW_AF_LOCKED | SW_AF_BLOCKED) || gr->unknown[i])
 		return false;
-	return !(v->flags[i] & SW_AF_BROKEN) ||
+	return !(gr->fl[i] & SW_AF_BROKEN) ||
 		sw_assign_retry_ready(p, gr->failures[i], gr->last[i]);
 }
 
-/* Step 3: a member of an unlocked cycle; -1 if there is none. */
+/* Step 2: a broken entry with a retry due, fewest failures first. */
+static int
+pick_broken(const struct sw_assign_view *v, const struct sw_assign_policy *p,
+	const struct graph *gr, long *best, struct sw_err *e)
+{
+	const size_t *d;
+	size_t i, nd;
+	int r;
+
+	*best = -1;
+	for (i = 0; i < v->n; i++) {
+		if (gr->fl[i] != SW_AF_BROKEN ||
+		    !sw_assign_retry_ready(p, gr->failures[i], gr->last[i]) ||
+		    (*best >= 0 && gr->failures[i] >= gr->failures[*best]))
+			continue;
+		r = v->deps(v->ctx, i, &d, &nd, e);
+		if (r < 0)
+			return -1;
+		if (r == 0 && nd == 0)
+			*best = (long)i;
+	}
+	return 0;
+}
+
+/* Step 3: a member of an unlocked cycle; -1 if there is none, -2 error. */
 static long
 pick_in_cycle(const struct sw_assign_view *v, const struct sw_assign_policy *p,
 	const struct graph *gr, struct sw_err *e)
@@ -153,7 +201,7 @@ pick_in_cycle(const struct sw_assign_view *v, const struct sw_assign_policy *p,
 		goto out;
 	}
 	for (i = 0; i < v->n; i++)
-		if (v->flags[i] & SW_AF_LOCKED)
+		if (gr->fl[i] & SW_AF_LOCKED)
 			locked_comp[g->comp[i]] = true;
 	for (i = 0; i < g->nedges; i++) {
 		size_t a = g->from[i], b = g->to[i];
@@ -167,7 +215,7 @@ pick_in_cycle(const struct sw_assign_view *v, const struct sw_assign_policy *p,
 		size_t c = g->comp[i], b;
 
 		if (g->comp_size[c] < 2 || locked_comp[c] || outside[i] ||
-		    !available(v, p, gr, i))
+		    !available(p, gr, i))
 			continue;
 		if (best < 0) {
 			best = (long)i;
@@ -207,8 +255,8 @@ anything_pending(const struct sw_assign_view *v,
 		goto out;
 	}
 	for (i = 0; i < v->n; i++)
-		if ((v->flags[i] & SW_AF_BLOCKED) || gr->unknown[i] ||
-		    ((v->flags[i] & SW_AF_BROKEN) &&
+		if ((gr->fl[i] & SW_AF_BLOCKED) || gr->unknown[i] ||
+		    ((gr->fl[i] & SW_AF_BROKEN) &&
 		    gr->failures[i] > p->broken_retries)) {
 			gr->stuck[i] = true;
 			queue[tail++] = i;
@@ -226,7 +274,7 @@ anything_pending(const struct sw_assign_view *v,
 		}
 	}
 	for (i = 0; i < v->n; i++)
-		if (!(v->flags[i] & SW_AF_LOCKED) && !gr->stuck[i])
+		if (!(gr->fl[i] & SW_AF_LOCKED) && !gr->stuck[i])
 			*pending = true;
 	ret = 0;
 out:
@@ -241,9 +289,8 @@ sw_assign_choose(const struct sw_assign_view *v,
 	struct graph gr;
 	enum sw_assign_result ret = SW_ASSIGN_ERROR;
 	const size_t *d;
-	size_t i, nd, best = SIZE_MAX;
-	uint64_t f, bestf = 0;
-	int64_t last;
+	size_t i, nd;
+	unsigned f;
 	bool pending;
 	long c;
 	int r;
@@ -251,7 +298,9 @@ sw_assign_choose(const struct sw_assign_view *v,
 	memset(&gr, 0, sizeof(gr));
 	/* 1: the first plain entry whose dependencies are all built */
 	for (i = 0; i < v->n; i++) {
-		if (v->flags[i] & SKIP)
+		if (v->flags(v->ctx, i, &f, e) < 0)
+			goto out;
+		if (f & SKIP)
 			continue;
 		r = v->deps(v->ctx, i, &d, &nd, e);
 		if (r < 0)
@@ -262,34 +311,32 @@ sw_assign_choose(const struct sw_assign_view *v,
 			goto out;
 		}
 	}
-	/* 2: a broken entry with a retry due, fewest failures first */
+	if (graph_states(v, &gr, e) < 0)
+		goto out;
+	/* 1 again, if looking at every entry told more (a reclaimed lease) */
 	for (i = 0; i < v->n; i++) {
-		if ((v->flags[i] & SKIP) != SW_AF_BROKEN)
-			continue;
-		if (v->broken(v->ctx, i, &f, &last, e) < 0)
-			goto out;
-		if (!sw_assign_retry_ready(p, f, last) ||
-		    (best != SIZE_MAX && f >= bestf))
+		if (gr.fl[i] & SKIP)
 			continue;
 		r = v->deps(v->ctx, i, &d, &nd, e);
 		if (r < 0)
 			goto out;
 		if (r == 0 && nd == 0) {
-			best = i;
-			bestf = f;
+			*pick = i;
+			ret = SW_ASSIGN_OK;
+			goto out;
 		}
 	}
-	if (best != SIZE_MAX) {
-		*pick = best;
-		ret = SW_ASSIGN_OK;
+	/* 2: a broken entry with a retry due */
+	if (pick_broken(v, p, &gr, &c, e) < 0)
 		goto out;
+	if (c < 0) {
+		/* 3: only cycles (or nothing) remain */
+		if (graph_build(v, &gr, e) < 0)
+			goto out;
+		c = pick_in_cycle(v, p, &gr, e);
+		if (c < -1)
+			goto out;
 	}
-	/* 3: only cycles (or nothing) remain */
-	if (graph_build(v, &gr, e) < 0)
-		goto out;
-	c = pick_in_cycle(v, p, &gr, e);
-	if (c < -1)
-		goto out;
 	if (c >= 0) {
 		*pick = (size_t)c;
 		ret = SW_ASSIGN_OK;
@@ -305,6 +352,10 @@ out:
 
 /* ---- the master's state ---------------------------------------------- */
 
+/* Internal flag bits beside SW_AF_*. */
+#define AF_KNOWN 0x80u      /* flags found out (by fstatat) */
+#define AF_RECLAIMED 0x40u  /* its lease is being reclaimed by this call */
+
 /* A build-list entry: fields are offsets into the mapped build list. */
 struct ent {
 	uint32_t off;          /* of the line */
@@ -313,33 +364,30 @@ struct ent {
 	int32_t meta;          /* its build-meta line; -1 unknown, -2 none */
 };
 
-struct lease {
-	struct sw_id id;
-	long index;            /* on the build list, or -1 */
-	struct sw_locked l;
-};
-
 struct snap {
 	const struct sw_master_conf *c;
+	const char *slave;     /* NULL: dry run */
+	int64_t now;
 	struct sw_statedir sd;
-	struct sw_buf list_path, meta_path, dir;
+	struct sw_txn t;
+	bool txn;
+	struct sw_buf list_path, meta_path, dir, path;
 	struct sw_map list, meta;
 	struct ent *ents;
 	size_t n;
 	int32_t *heads;
 	size_t mask;
 	uint8_t *flags;
-	/* build-meta lines and, when it is not in build-list order, a hash */
+	bool full;             /* package-states/ was read */
+	size_t stats;          /* entries looked at with fstatat */
+	/* build-meta line starts, found as far as needed; a hash if out of order */
 	uint32_t *mline;
-	size_t mn;
+	size_t mn, malloc_n;
+	const char *mnext_p;
 	int32_t *mheads, *mnext;
-	/* the locked states read */
-	struct lease *leases;
-	size_t nleases, aleases;
 	/* scratch for deps() */
 	size_t *depv;
 	size_t depn, depalloc;
-	struct sw_err warn;
 };
 
 static uint64_t
@@ -402,6 +450,20 @@ find_entry(const struct snap *s, const char *b, size_t blen, const char *r,
 	return -1;
 }
 
+/* The entry for exactly this id (same commits), or -1. */
+static long
+find_id(const struct snap *s, const struct sw_id *id)
+{
+	long i = find_entry(s, id->pkgbase, strlen(id->pkgbase), id->repo,
+		strlen(id->repo));
+
+	if (i >= 0 && mem_is(ent_src(s, (size_t)i), s->ents[i].slen, id->src,
+	    strlen(id->src)) && mem_is(ent_mod(s, (size_t)i), s->ents[i].mlen,
+	    id->mod, strlen(id->mod)))
+		return i;
+	return -1;
+}
+
 /* Splits the line at p (up to '\n' before end) into n space-separated fields. */
 static int
 split_line(const char *p, const char *end, const char **f, size_t *len,
@@ -432,16 +494,29 @@ split_line(const char *p, const char *end, const char **f, size_t *len,
 	return 0;
 }
 
+/* Length of a commit field at p (40 or 64 hex digits then a space), or 0. */
+static size_t
+commit_len(const char *p, const char *end)
+{
+	if (end - p > 40 && p[40] == ' ')
+		return 40;
+	if (end - p > 64 && p[64] == ' ')
+		return 64;
+	return 0;
+}
+
 /*
- * Indexes the build list: the shape of every line, every pkgbase and
- * repository name (they key the lookups), and no (pkgbase, repo) twice.
- * Commits are checked in full where an entry is used (sw_id_from_fields).
+ * Indexes the build list: the shape of every line ("pkgbase src mod repo",
+ * commits of 40 or 64 characters), every pkgbase and repository name (they
+ * key the lookups), and no (pkgbase, repo) twice. The commits are checked
+ * in full where an entry is used (entry_id). This runs on every call, over
+ * every line: it looks at each byte once.
  */
 static int
 index_list(struct snap *s, struct sw_err *e)
 {
-	const char *p = s->list.data, *end = p + s->list.len, *f[4];
-	size_t len[4], alloc = 0, nb = 64, line = 0;
+	const char *p = s->list.data, *end = p + s->list.len;
+	size_t alloc = 0, nb = 64, line = 0;
 	struct sw_err fe;
 
 	free(s->ents);
@@ -452,16 +527,37 @@ index_list(struct snap *s, struct sw_err *e)
 	s->flags = NULL;
 	s->n = 0;
 	while (p < end) {
+		const char *b = p, *src, *mod, *repo, *sp, *nl;
+		size_t blen, slen, mlen, max;
 		struct ent *x;
 
 		line++;
-		if (split_line(p, end, f, len, 4, s->list_path.data, line, &p, e) < 0)
-			return -1;
-		if ((len[1] != 40 && len[1] != 64) || (len[2] != 40 && len[2] != 64))
-			return sw_err_set(e, "%s:%zu: invalid commit id",
-				s->list_path.data, line);
-		if (sw_name_check_mem(SW_NAME_PKGBASE, f[0], len[0], &fe) < 0 ||
-		    sw_name_check_mem(SW_NAME_REPO, f[3], len[3], &fe) < 0)
+		max = (size_t)(end - p) < SW_PKGNAME_MAX + 1 ?
+			(size_t)(end - p) : SW_PKGNAME_MAX + 1;
+		sp = memchr(p, ' ', max);
+		if (sp == NULL || sp == p)
+			goto bad;
+		blen = (size_t)(sp - b);
+		src = sp + 1;
+		slen = commit_len(src, end);
+		if (slen == 0)
+			goto bad;
+		mod = src + slen + 1;
+		mlen = commit_len(mod, end);
+		if (mlen == 0)
+			goto bad;
+		repo = mod + mlen + 1;
+		max = (size_t)(end - repo) < SW_REPO_MAX + 1 ?
+			(size_t)(end - repo) : SW_REPO_MAX + 1;
+		nl = memchr(repo, '\n', max);
+		if (nl == NULL) {
+			if (memchr(repo, '\n', (size_t)(end - repo)) == NULL)
+				return sw_err_set(e, "%s:%zu: truncated line (no newline at "
+					"the end)", s->list_path.data, line);
+			goto bad;
+		}
+		if (sw_name_check_mem(SW_NAME_PKGBASE, b, blen, &fe) < 0 ||
+		    sw_name_check_mem(SW_NAME_REPO, repo, (size_t)(nl - repo), &fe) < 0)
 			return sw_err_set(e, "%s:%zu: %s", s->list_path.data, line, fe.msg);
 		if (s->n == alloc) {
 			size_t a = alloc ? alloc * 2 : 1024;
@@ -473,12 +569,13 @@ index_list(struct snap *s, struct sw_err *e)
 			alloc = a;
 		}
 		x = &s->ents[s->n++];
-		x->off = (uint32_t)(f[0] - s->list.data);
-		x->blen = (uint8_t)len[0];
-		x->slen = (uint8_t)len[1];
-		x->mlen = (uint8_t)len[2];
-		x->rlen = (uint8_t)len[3];
+		x->off = (uint32_t)(b - s->list.data);
+		x->blen = (uint8_t)blen;
+		x->slen = (uint8_t)slen;
+		x->mlen = (uint8_t)mlen;
+		x->rlen = (uint8_t)(nl - repo);
 		x->meta = -1;
+		p = nl + 1;
 	}
 	while (nb < 2 * s->n)
 		nb *= 2;
@@ -501,38 +598,36 @@ index_list(struct snap *s, struct sw_err *e)
 		s->heads[h] = (int32_t)line;
 	}
 	return 0;
+bad:
+	return sw_err_set(e, "%s:%zu: expected \"<pkgbase> <commit> <commit> "
+		"<repository>\"", s->list_path.data, line);
 }
 
-/* Line starts of build-meta (their fields are read when needed). */
+/* Finds build-meta line starts up to line k (all of them: SIZE_MAX). */
 static int
-index_meta(struct snap *s, struct sw_err *e)
+meta_lines_upto(struct snap *s, size_t k, struct sw_err *e)
 {
-	const char *p = s->meta.data, *end = p + s->meta.len;
-	size_t alloc = 0;
+	const char *end = s->meta.data + s->meta.len;
 
-	free(s->mline);
-	free(s->mheads);
-	free(s->mnext);
-	s->mline = NULL;
-	s->mheads = s->mnext = NULL;
-	s->mn = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (s->mnext_p == NULL)
+		s->mnext_p = s->meta.data;
+	while (s->mn <= k && s->mnext_p < end) {
+		const char *nl = memchr(s->mnext_p, '\n', (size_t)(end - s->mnext_p));
 
 		if (nl == NULL)
 			return sw_err_set(e, "%s:%zu: truncated line (no newline at the end)",
 				s->meta_path.data, s->mn + 1);
-		if (s->mn == alloc) {
-			size_t a = alloc ? alloc * 2 : 1024;
+		if (s->mn == s->malloc_n) {
+			size_t a = s->malloc_n ? s->malloc_n * 2 : 256;
 			uint32_t *q = reallocarray(s->mline, a, sizeof(*q));
 
 			if (q == NULL)
 				return sw_err_sys(e, "cannot read '%s'", s->meta_path.data);
 			s->mline = q;
-			alloc = a;
+			s->malloc_n = a;
 		}
-		s->mline[s->mn++] = (uint32_t)(p - s->meta.data);
-		p = nl + 1;
+		s->mline[s->mn++] = (uint32_t)(s->mnext_p - s->meta.data);
+		s->mnext_p = nl + 1;
 	}
 	return 0;
 }
@@ -548,12 +643,14 @@ meta_fields(const struct snap *s, size_t k, const char **f, size_t *len,
 		f, len, 8, s->meta_path.data, k + 1, &next, e);
 }
 
-/* A hash of build-meta keys, for a build-meta not in build-list order. */
+/* A hash of all build-meta keys, for a build-meta not in build-list order. */
 static int
 hash_meta(struct snap *s, struct sw_err *e)
 {
 	size_t k, nb = s->mask + 1;
 
+	if (meta_lines_upto(s, SIZE_MAX, e) < 0)
+		return -1;
 	s->mheads = malloc(nb * sizeof(*s->mheads));
 	s->mnext = malloc((s->mn ? s->mn : 1) * sizeof(*s->mnext));
 	if (s->mheads == NULL || s->mnext == NULL)
@@ -599,6 +696,8 @@ meta_of(struct snap *s, size_t i, long *k, struct sw_err *e)
 		return 0;
 	}
 	*k = -2;
+	if (meta_lines_upto(s, i, e) < 0)
+		return -1;
 	if (i < s->mn && meta_is(s, i, i))
 		*k = (long)i;
 	else if (s->n > 0) {
@@ -675,6 +774,7 @@ view_deps(void *ctx, size_t i, const size_t **v, size_t *n, struct sw_err *e)
 	return 0;
 }
 
+/* The id of entry i, every field checked with names.h. */
 static int
 entry_id(const struct snap *s, size_t i, struct sw_id *id, struct sw_err *e)
 {
@@ -718,40 +818,68 @@ view_broken(void *ctx, size_t i, uint64_t *failures, int64_t *last,
 	return 0;
 }
 
-static int
-add_lease(struct snap *s, const struct sw_id *id, long index, struct sw_err *e)
+static bool
+expired(const struct snap *s, int64_t heartbeat)
 {
-	struct lease *l;
-	int r;
+	return s->now - heartbeat > (int64_t)s->c->lease_timeout;
+}
 
-	if (s->nleases == s->aleases) {
-		size_t a = s->aleases ? s->aleases * 2 : 16;
-		struct lease *q = reallocarray(s->leases, a, sizeof(*q));
+/* Takes back an expired lease (in the transaction; a dry run only says so). */
+static int
+reclaim(struct snap *s, const struct sw_id *id, const struct sw_locked *l,
+	struct sw_err *e)
+{
+	char idstr[SW_ID_MAX + 1];
+	long i = find_id(s, id);
 
-		if (q == NULL)
-			return sw_err_sys(e, "cannot read leases");
-		s->leases = q;
-		s->aleases = a;
+	if (i >= 0) {
+		if (s->flags[i] & AF_RECLAIMED)
+			return 0;
+		s->flags[i] |= AF_RECLAIMED;
 	}
-	l = &s->leases[s->nleases];
-	l->id = *id;
-	l->index = index;
-	r = sw_pkgstate_read_locked(s->sd.dir, id, &l->l, e);
-	if (r < 0)
+	sw_id_format(id, idstr, sizeof(idstr));
+	if (!s->txn) {
+		sw_info("would reclaim the lease of '%s' from slave '%s'", idstr,
+			l->slave);
+		return 0;
+	}
+	if (sw_pkgstate_remove(s->sd.dir, id, SW_STATE_LOCKED, &s->t, e) < 0)
 		return -1;
-	if (r == 0)
-		s->nleases++;
+	sw_info("reclaimed the lease of '%s' from slave '%s': no heartbeat for "
+		"%lld s", idstr, l->slave, (long long)(s->now - l->heartbeat));
 	return 0;
 }
 
-/* One readdir: which entries are locked, blocked or broken; read the leases. */
+/* Reads a lease; reclaims it if expired. *live: still someone's. */
 static int
-scan_states(struct snap *s, struct sw_err *e)
+lease_of(struct snap *s, const struct sw_id *id, struct sw_locked *l,
+	bool *live, struct sw_err *e)
+{
+	int r;
+
+	*live = false;
+	r = sw_pkgstate_read_locked(s->sd.dir, id, l, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return 0;
+	if (expired(s, l->heartbeat))
+		return reclaim(s, id, l, e);
+	*live = true;
+	return 0;
+}
+
+/* One readdir: the flags of every entry, and every lease checked. */
+static int
+full_scan(struct snap *s, struct sw_err *e)
 {
 	struct dirent *d;
 	DIR *dp = NULL;
+	size_t i;
 	int ret = -1;
 
+	for (i = 0; i < s->n; i++)
+		s->flags[i] &= AF_RECLAIMED;
 	dp = opendir(s->dir.data);
 	if (dp == NULL) {
 		sw_err_sys(e, "cannot open '%s'", s->dir.data);
@@ -760,10 +888,11 @@ scan_states(struct snap *s, struct sw_err *e)
 	while ((errno = 0, d = readdir(dp)) != NULL) {
 		char name[SW_ID_MAX + 1];
 		const char *dot = strrchr(d->d_name, '.');
-		uint8_t flag;
+		struct sw_locked l;
 		struct sw_id id;
-		size_t idlen;
-		long i;
+		unsigned flag;
+		bool live;
+		long k;
 
 		if (dot == NULL)
 			continue;
@@ -775,28 +904,29 @@ scan_states(struct snap *s, struct sw_err *e)
 			flag = SW_AF_BROKEN;
 		else
 			continue;
-		idlen = (size_t)(dot - d->d_name);
-		if (idlen > SW_ID_MAX)
+		if ((size_t)(dot - d->d_name) > SW_ID_MAX)
 			continue;
-		memcpy(name, d->d_name, idlen);
-		name[idlen] = '\0';
+		memcpy(name, d->d_name, (size_t)(dot - d->d_name));
+		name[dot - d->d_name] = '\0';
 		if (sw_id_parse(name, &id, NULL) < 0)
 			continue;   /* not a state file of ours (sanity-check's concern) */
-		i = find_entry(s, id.pkgbase, strlen(id.pkgbase), id.repo,
-			strlen(id.repo));
-		if (i >= 0 && !(mem_is(ent_src(s, (size_t)i), s->ents[i].slen, id.src,
-		    strlen(id.src)) && mem_is(ent_mod(s, (size_t)i), s->ents[i].mlen,
-		    id.mod, strlen(id.mod))))
-			i = -1;     /* an older revision */
-		if (i >= 0)
-			s->flags[i] |= flag;
-		if (flag == SW_AF_LOCKED && add_lease(s, &id, i, e) < 0)
-			goto out;
+		k = find_id(s, &id);
+		if (flag == SW_AF_LOCKED) {
+			if (k >= 0 && (s->flags[k] & AF_RECLAIMED))
+				continue;
+			if (lease_of(s, &id, &l, &live, e) < 0)
+				goto out;
+			if (!live)
+				continue;
+		}
+		if (k >= 0)
+			s->flags[k] |= (uint8_t)flag;
 	}
 	if (errno != 0) {
 		sw_err_sys(e, "cannot read '%s'", s->dir.data);
 		goto out;
 	}
+	s->full = true;
 	ret = 0;
 out:
 	if (dp != NULL)
@@ -804,65 +934,280 @@ out:
 	return ret;
 }
 
+/* 1 if the state file of id exists (*mtime set), 0 if not, -1. */
+static int
+state_exists(struct snap *s, const struct sw_id *id, enum sw_state st,
+	int64_t *mtime, struct sw_err *e)
+{
+	struct stat sb;
+
+	if (sw_pkgstate_path(&s->path, s->sd.dir, id, st, e) < 0)
+		return -1;
+	if (lstat(s->path.data, &sb) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return sw_err_sys(e, "cannot check '%s'", s->path.data);
+	}
+	if (mtime != NULL)
+		*mtime = (int64_t)sb.st_mtime;
+	return 1;
+}
+
+/* The flags of one entry from its own state files. */
+static int
+stat_entry(struct snap *s, size_t i, struct sw_err *e)
+{
+	struct sw_locked l;
+	struct sw_id id;
+	int64_t mtime = 0;
+	unsigned f = AF_KNOWN;
+	bool live = true;
+	int r;
+
+	if (entry_id(s, i, &id, e) < 0)
+		return -1;
+	if (!(s->flags[i] & AF_RECLAIMED)) {
+		r = state_exists(s, &id, SW_STATE_LOCKED, &mtime, e);
+		if (r < 0)
+			return -1;
+		/* a lease written within lease_timeout is live: no need to read it */
+		if (r == 1 && expired(s, mtime) && lease_of(s, &id, &l, &live, e) < 0)
+			return -1;
+		if (r == 1 && live)
+			f |= SW_AF_LOCKED;
+	}
+	r = state_exists(s, &id, SW_STATE_BLOCKED, NULL, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		f |= SW_AF_BLOCKED;
+	r = state_exists(s, &id, SW_STATE_BROKEN, NULL, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		f |= SW_AF_BROKEN;
+	s->flags[i] |= (uint8_t)f;
+	return 0;
+}
+
+static int
+view_flags(void *ctx, size_t i, unsigned *f, struct sw_err *e)
+{
+	struct snap *s = ctx;
+
+	if (!s->full && !(s->flags[i] & AF_KNOWN)) {
+		if (s->stats++ < SW_ASSIGN_STAT_MAX) {
+			if (stat_entry(s, i, e) < 0)
+				return -1;
+		} else if (full_scan(s, e) < 0) {
+			return -1;
+		}
+	}
+	*f = s->flags[i] & SKIP;
+	return 0;
+}
+
+static int
+view_all(void *ctx, struct sw_err *e)
+{
+	struct snap *s = ctx;
+
+	return s->full ? 0 : full_scan(s, e);
+}
+
 static int
 map_files(struct snap *s, struct sw_err *e)
 {
 	sw_file_unmap(&s->list);
 	sw_file_unmap(&s->meta);
-	if (sw_file_map(s->list_path.data, SW_LIST_MAX_SIZE, &s->list, e) < 0 ||
-	    sw_file_map(s->meta_path.data, META_MAX_SIZE, &s->meta, e) < 0)
+	free(s->mline);
+	free(s->mheads);
+	free(s->mnext);
+	s->mline = NULL;
+	s->mheads = s->mnext = NULL;
+	s->mn = s->malloc_n = 0;
+	s->mnext_p = NULL;
+	/* all of the build list is read; of build-meta the lines needed */
+	if (sw_file_map(s->list_path.data, SW_LIST_MAX_SIZE, true, &s->list,
+	    e) < 0 ||
+	    sw_file_map(s->meta_path.data, META_MAX_SIZE, false, &s->meta, e) < 0)
 		return -1;
-	return index_list(s, e) < 0 || index_meta(s, e) < 0 ? -1 : 0;
+	return index_list(s, e);
+}
+
+/*
+ * The slave's live leases on the list, from its index (leases/<slave>),
+ * each checked against its lease file. mine, ml: room for MINE_MAX.
+ */
+#define MINE_MAX 64
+
+static int
+own_leases(struct snap *s, struct sw_id *mine, struct sw_locked *ml,
+	size_t *held, struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT, dir = SW_BUF_INIT;
+	char *p, *nl;
+	int r, ret = -1;
+
+	*held = 0;
+	if (sw_buf_addf(&dir, "%s/leases", s->sd.dir) < 0) {
+		sw_err_sys(e, "cannot read leases");
+		goto out;
+	}
+	if (sw_name_path(&s->path, dir.data, SW_NAME_SLAVE, s->slave, "", e) < 0)
+		goto out;
+	r = sw_file_read(s->path.data, 64 * 1024, &data, e);
+	if (r < 0)
+		goto out;
+	for (p = data.data; r == 0 && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		struct sw_id id;
+		bool live;
+
+		*nl = '\0';
+		/* an index line that is not a live lease of ours is dropped */
+		if (sw_id_parse(p, &id, NULL) < 0 || find_id(s, &id) < 0 ||
+		    *held == MINE_MAX)
+			continue;
+		if (lease_of(s, &id, &ml[*held], &live, e) < 0)
+			goto out;
+		if (live && strcmp(ml[*held].slave, s->slave) == 0)
+			mine[(*held)++] = id;
+	}
+	ret = 0;
+out:
+	sw_buf_release(&data);
+	sw_buf_release(&dir);
+	return ret;
+}
+
+/*
+ * Replaces a hint file by rename, without fsync: it is checked on every
+ * read, so after a crash an old or empty one only costs a hint.
+ */
+static int
+replace_hint(const char *path, const struct sw_buf *b, struct sw_err *e)
+{
+	struct sw_buf tmp = SW_BUF_INIT;
+	int fd = -1, ret = -1;
+
+	if (sw_buf_addf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		sw_err_sys(e, "cannot write '%s'", path);
+		goto out;
+	}
+	fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (fd < 0) {
+		sw_err_sys(e, "cannot create a temporary file for '%s'", path);
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || sw_write_all(fd, b->data, b->len) < 0 ||
+	    close(fd) < 0) {
+		fd = -1;
+		sw_err_sys(e, "cannot write '%s'", tmp.data);
+		unlink(tmp.data);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.data, path) < 0) {
+		sw_err_sys(e, "cannot rename '%s' to '%s'", tmp.data, path);
+		unlink(tmp.data);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp.data);
+	}
+	sw_buf_release(&tmp);
+	return ret;
+}
+
+/* leases/<slave>: the slave's live leases plus the new one (a hint). */
+static int
+write_own_leases(struct snap *s, const struct sw_id *mine, size_t held,
+	const struct sw_id *add, struct sw_err *e)
+{
+	struct sw_buf b = SW_BUF_INIT, dir = SW_BUF_INIT;
+	char idstr[SW_ID_MAX + 1];
+	size_t k;
+	int ret = -1;
+
+	for (k = 0; k <= held; k++) {
+		sw_id_format(k < held ? &mine[k] : add, idstr, sizeof(idstr));
+		if (sw_buf_addf(&b, "%s\n", idstr) < 0) {
+			sw_err_sys(e, "cannot write leases");
+			goto out;
+		}
+	}
+	if (sw_buf_addf(&dir, "%s/leases", s->sd.dir) < 0) {
+		sw_err_sys(e, "cannot write leases");
+		goto out;
+	}
+	if (sw_mkdir_p(dir.data, 0755, e) < 0 ||
+	    sw_name_path(&s->path, dir.data, SW_NAME_SLAVE, s->slave, "", e) < 0)
+		goto out;
+	ret = replace_hint(s->path.data, &b, e);
+out:
+	sw_buf_release(&b);
+	sw_buf_release(&dir);
+	return ret;
 }
 
 static void
 snap_release(struct snap *s)
 {
+	if (s->txn)
+		sw_txn_abort(&s->t);
+	s->txn = false;
 	sw_file_unmap(&s->list);
 	sw_file_unmap(&s->meta);
 	sw_buf_release(&s->list_path);
 	sw_buf_release(&s->meta_path);
 	sw_buf_release(&s->dir);
+	sw_buf_release(&s->path);
 	free(s->ents);
 	free(s->heads);
 	free(s->flags);
 	free(s->mline);
 	free(s->mheads);
 	free(s->mnext);
-	free(s->leases);
 	free(s->depv);
 	sw_statedir_release(&s->sd);
 }
 
-/* Leases of this slave on the list, after reclaiming the expired ones. */
 static int
-reclaim(struct snap *s, const char *slave, int64_t now, struct sw_txn *t,
-	struct sw_err *e)
+snap_open(struct snap *s, const struct sw_master_conf *c, const char *slave,
+	int64_t now, struct sw_err *e)
 {
-	size_t k;
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->slave = slave;
+	s->now = now;
+	s->sd.fd[0] = s->sd.fd[1] = -1;
+	s->list = s->meta = (struct sw_map)SW_MAP_INIT;
+	sw_buf_init(&s->list_path, 0);
+	sw_buf_init(&s->meta_path, 0);
+	sw_buf_init(&s->dir, 0);
+	sw_buf_init(&s->path, 0);
+	if (sw_statedir_open(&s->sd, c->state_dir, e) < 0 ||
+	    sw_statedir_path(&s->sd, "build-list", &s->list_path, e) < 0 ||
+	    sw_statedir_path(&s->sd, "build-meta", &s->meta_path, e) < 0 ||
+	    sw_statedir_path(&s->sd, "package-states", &s->dir, e) < 0)
+		return -1;
+	/* the big files are read before the lock and checked under it */
+	return map_files(s, e);
+}
 
-	for (k = 0; k < s->nleases; k++) {
-		struct lease *l = &s->leases[k];
-		char idstr[SW_ID_MAX + 1];
+/* Under the lock: the files read before it are still the current ones. */
+static int
+snap_recheck(struct snap *s, struct sw_err *e)
+{
+	int a = sw_file_map_current(s->list_path.data, &s->list, e);
+	int b = a < 0 ? -1 : sw_file_map_current(s->meta_path.data, &s->meta, e);
 
-		if (now - l->l.heartbeat <= (int64_t)s->c->lease_timeout)
-			continue;
-		sw_id_format(&l->id, idstr, sizeof(idstr));
-		if (slave == NULL) {
-			sw_info("would reclaim the lease of '%s' from slave '%s'", idstr,
-				l->l.slave);
-		} else {
-			if (sw_pkgstate_remove(s->sd.dir, &l->id, SW_STATE_LOCKED, t, e) < 0)
-				return -1;
-			sw_info("reclaimed the lease of '%s' from slave '%s': no "
-				"heartbeat for %lld s", idstr, l->l.slave,
-				(long long)(now - l->l.heartbeat));
-		}
-		if (l->index >= 0)
-			s->flags[l->index] &= (uint8_t)~SW_AF_LOCKED;
-		l->index = -2;   /* gone */
-	}
-	return 0;
+	if (a < 0 || b < 0)
+		return -1;
+	return a && b ? 0 : map_files(s, e);
 }
 
 enum sw_assign_result
@@ -873,62 +1218,35 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 	struct sw_assign_policy pol = { now, c->broken_retries,
 		c->broken_retry_delay };
 	struct sw_assign_view view;
+	struct sw_id mine[MINE_MAX];
+	struct sw_locked ml[MINE_MAX], nl;
+	struct sw_err ce;
 	struct snap s;
-	struct sw_txn t;
-	struct sw_locked nl;
-	struct lease *mine = NULL;
 	enum sw_assign_result ret = SW_ASSIGN_ERROR, r;
 	enum sw_lock_result lr;
-	size_t k, held = 0, pick;
-	bool txn = false;
+	size_t held = 0, pick;
 
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	s.sd.fd[0] = s.sd.fd[1] = -1;
-	s.list = s.meta = (struct sw_map)SW_MAP_INIT;
-	sw_buf_init(&s.list_path, 0);
-	sw_buf_init(&s.meta_path, 0);
-	sw_buf_init(&s.dir, 0);
 	if (slave != NULL && (sc = sw_master_conf_slave(c, slave)) == NULL) {
 		sw_err_set(e, "unknown slave '%s': no [slave %s] section in '%s'",
 			slave, slave, c->path);
-		goto out;
+		return SW_ASSIGN_ERROR;
 	}
-	if (sw_statedir_open(&s.sd, c->state_dir, e) < 0 ||
-	    sw_statedir_path(&s.sd, "build-list", &s.list_path, e) < 0 ||
-	    sw_statedir_path(&s.sd, "build-meta", &s.meta_path, e) < 0 ||
-	    sw_statedir_path(&s.sd, "package-states", &s.dir, e) < 0)
-		goto out;
-	/* the big files are read before the lock and checked under it */
-	if (map_files(&s, e) < 0)
+	if (snap_open(&s, c, slave, now, e) < 0)
 		goto out;
 	lr = sw_statedir_lock(&s.sd, SW_LOCK_BUILD_LIST, lock_timeout_ms, e);
 	if (lr != SW_LOCK_OK) {
 		ret = lr == SW_LOCK_BUSY ? SW_ASSIGN_BUSY : SW_ASSIGN_ERROR;
 		goto out;
 	}
-	{
-		int a = sw_file_map_current(s.list_path.data, &s.list, e);
-		int b = a < 0 ? -1 : sw_file_map_current(s.meta_path.data, &s.meta, e);
-
-		if (a < 0 || b < 0 || ((!a || !b) && map_files(&s, e) < 0))
-			goto out;
-	}
-	if (scan_states(&s, e) < 0)
+	if (snap_recheck(&s, e) < 0)
 		goto out;
 	if (slave != NULL) {
-		if (sw_statedir_txn_begin(&s.sd, SW_LOCK_BUILD_LIST, &t, e) < 0)
+		if (sw_statedir_txn_begin(&s.sd, SW_LOCK_BUILD_LIST, &s.t, e) < 0)
 			goto out;
-		txn = true;
+		s.txn = true;
+		if (own_leases(&s, mine, ml, &held, e) < 0)
+			goto out;
 	}
-	if (reclaim(&s, slave, now, txn ? &t : NULL, e) < 0)
-		goto out;
-	for (k = 0; slave != NULL && k < s.nleases; k++)
-		if (s.leases[k].index >= 0 && strcmp(s.leases[k].l.slave, slave) == 0) {
-			held++;
-			if (mine == NULL)
-				mine = &s.leases[k];
-		}
 	if (sc != NULL && held >= sc->max_assignments) {
 		if (sc->max_assignments > 1) {
 			sw_err_set(e, "slave '%s' holds %zu assignments, its limit",
@@ -937,53 +1255,51 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 			goto commit;
 		}
 		/* the same slave asking again: the same assignment, still alive */
-		*out = mine->id;
-		nl = mine->l;
+		*out = mine[0];
+		nl = ml[0];
 		nl.heartbeat = now;
-		if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &t, e) < 0)
+		if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &s.t, e) < 0)
 			goto out;
 		ret = SW_ASSIGN_OK;
 		goto commit;
 	}
-	view = (struct sw_assign_view){ s.n, s.flags, &s, view_deps, view_broken };
+	view = (struct sw_assign_view){ s.n, &s, view_flags, view_all, view_deps,
+		view_broken };
 	r = sw_assign_choose(&view, &pol, &pick, e);
+	if (r == SW_ASSIGN_ERROR)
+		goto out;
 	if (r != SW_ASSIGN_OK) {
-		if (r != SW_ASSIGN_ERROR)
-			sw_err_set(e, r == SW_ASSIGN_NOT_READY ? "nothing is ready to build now" :
-				"nothing is pending");
+		sw_err_set(e, r == SW_ASSIGN_NOT_READY ?
+			"nothing is ready to build now" : "nothing is pending");
 		ret = r;
-		if (r == SW_ASSIGN_ERROR)
-			goto out;
 		goto commit;
 	}
 	if (entry_id(&s, pick, out, e) < 0)
 		goto out;
-	ret = SW_ASSIGN_OK;
-	if (slave == NULL)
+	if (slave == NULL) {
+		ret = SW_ASSIGN_OK;
 		goto out;
+	}
 	memset(&nl, 0, sizeof(nl));
 	memcpy(nl.slave, slave, strlen(slave) + 1);
 	nl.lease_start = nl.heartbeat = now;
 	memcpy(nl.phase, PHASE_ASSIGNED, sizeof(PHASE_ASSIGNED));
-	if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &t, e) < 0) {
-		ret = SW_ASSIGN_ERROR;
+	/* the index first: a crash after it leaves an entry that reads as gone */
+	if (write_own_leases(&s, mine, held, out, e) < 0 ||
+	    sw_pkgstate_write_locked(s.sd.dir, out, &nl, &s.t, e) < 0)
 		goto out;
-	}
+	ret = SW_ASSIGN_OK;
 commit:
-	if (txn) {
-		struct sw_err ce;
-
+	if (s.txn) {
 		/* keeps the message of a refusal unless the commit fails */
-		txn = false;
-		if (sw_txn_commit(&t, &ce) < 0) {
+		s.txn = false;
+		if (sw_txn_commit(&s.t, &ce) < 0) {
 			if (e != NULL)
 				memcpy(e->msg, ce.msg, sizeof(ce.msg));
 			ret = SW_ASSIGN_ERROR;
 		}
 	}
 out:
-	if (txn)
-		sw_txn_abort(&t);
 	snap_release(&s);
 	return ret;
 }

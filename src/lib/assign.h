@@ -18,21 +18,37 @@
  * "nothing pending" (everything left is locked, blocked, out of retries, or
  * depends on such an entry).
  *
- * sw_assign_get does the whole of get-assignment on the master's state:
- * it maps build-list and build-meta, takes build-list.lock (statedir.h),
- * reads package-states/ with one readdir and only the locked files (and,
- * when no plain entry is ready, the broken files), reclaims leases whose
- * heartbeat is older than lease_timeout (logging each), and then:
- *   - a slave holding max_assignments leases: with max_assignments 1 it gets
- *     the same assignment back (its heartbeat refreshed: a slave that lost
- *     the answer or restarted resumes), with more it is at its limit (its
- *     builders cannot be told apart, so none gets a lease twice);
+ * sw_assign_get does the whole of get-assignment on the master's state.
+ * It maps build-list and build-meta (before the lock; under it, it checks
+ * that they were not replaced), takes build-list.lock (statedir.h), and
+ * then:
+ *   - a slave holding max_assignments leases: with max_assignments 1 it
+ *     gets the same assignment back, its heartbeat refreshed (a slave that
+ *     lost the answer or restarted resumes); with more it is at its limit
+ *     (its builders cannot be told apart, so none gets a lease twice);
  *   - else the choice above, written as a new `locked` state (slave, lease
  *     start, heartbeat, phase "assigned").
- * All changes (reclaims and the new lease) commit in one transaction
- * (txn.h) before the lock is released: a kill -9 leaves the old state or
- * the new one. slave NULL is a dry run for an administrator: the same
- * choice, nothing written, nothing reclaimed.
+ * Leases whose heartbeat is older than lease_timeout are reclaimed (and
+ * logged) as the choice meets them: all of them whenever step 1 finds
+ * nothing. Reclaims and the new lease commit in one transaction (txn.h)
+ * before the lock is released: a kill -9 leaves the old state or the new.
+ * slave NULL is a dry run for an administrator: the same choice, nothing
+ * written, nothing reclaimed.
+ *
+ * Cost: step 1 looks at the state files of the entries it passes with
+ * fstatat(2) (a fresh lease is told by its mtime, an old one is read),
+ * since listing package-states/ costs more than the whole rest of a call on
+ * a directory of thousands of files; after SW_ASSIGN_STAT_MAX entries, and
+ * for steps 2 and 3, it reads package-states/ with one readdir instead and
+ * opens only the locked and broken files. A slave's own leases are found
+ * through <state_dir>/leases/<slave>, an index of the ids get-assignment
+ * gave it, written (renamed into place, not fsynced: it is a hint) before
+ * each new lease and checked against the lease files on every read: an
+ * entry whose lease is gone, or another's, is dropped, so other programs
+ * that end leases need not touch it, and a crash leaves only such an entry
+ * or an older index (then a slave that asks again after the crash gets a
+ * new assignment while its old lease runs out). Only get-assignment
+ * creates leases.
  * Only the lines it acts on are fully checked with names.h; every line is
  * checked for its shape (fields, lengths) and every pkgbase and repository
  * name, so a malformed file is still an error naming file and line.
@@ -64,11 +80,19 @@ enum sw_assign_result {
 
 struct sw_assign_view {
 	size_t n;               /* entries, in build order */
-	const uint8_t *flags;   /* SW_AF_* of each entry */
 	void *ctx;
 	/*
+	 * The SW_AF_* of entry i. Step 1 asks in build order and stops at its
+	 * pick, so a view may find them out one by one.
+	 */
+	int (*flags)(void *ctx, size_t i, unsigned *f, struct sw_err *e);
+	/* Called once before steps 2 and 3, which look at every entry. */
+	int (*all)(void *ctx, struct sw_err *e);
+	/*
 	 * The entries (indices, never i itself) that entry i build-depends on
-	 * and that are on the list. *v stays valid until the next call.
+	 * and that are on the list; *v stays valid until the next call.
+	 * 0, or 1 when nothing is known about them (the entry is never handed
+	 * out), or -1.
 	 */
 	int (*deps)(void *ctx, size_t i, const size_t **v, size_t *n,
 		struct sw_err *e);
@@ -95,6 +119,7 @@ bool sw_assign_retry_ready(const struct sw_assign_policy *p, uint64_t failures,
 	int64_t last);
 
 #define SW_ASSIGN_LOCK_TIMEOUT_MS 10000
+#define SW_ASSIGN_STAT_MAX 256
 
 /*
  * get-assignment for slave (NULL: dry run) at time now. On SW_ASSIGN_OK

@@ -78,7 +78,8 @@ out:
 }
 
 int
-sw_file_map(const char *path, size_t cap, struct sw_map *m, struct sw_err *e)
+sw_file_map(const char *path, size_t cap, bool whole, struct sw_map *m,
+	struct sw_err *e)
 {
 	struct stat st;
 	void *p;
@@ -106,8 +107,8 @@ sw_file_map(const char *path, size_t cap, struct sw_map *m, struct sw_err *e)
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	if (st.st_size > 0) {
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-			fd, 0);
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			MAP_PRIVATE | (whole ? MAP_POPULATE : 0), fd, 0);
 		if (p == MAP_FAILED) {
 			sw_err_sys(e, "cannot map '%s'", path);
 			goto out;

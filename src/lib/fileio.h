@@ -18,6 +18,7 @@
 #ifndef SW_FILEIO_H
 #define SW_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -48,7 +49,8 @@ struct sw_map {
 
 #define SW_MAP_INIT { "", 0, 0, 0, NULL }
 
-int sw_file_map(const char *path, size_t cap, struct sw_map *m,
+/* whole: the caller reads all of it (map it all at once). */
+int sw_file_map(const char *path, size_t cap, bool whole, struct sw_map *m,
 	struct sw_err *e);
 /* 1: path is the mapped file (or still absent), 0: replaced, -1: error. */
 int sw_file_map_current(const char *path, const struct sw_map *m,

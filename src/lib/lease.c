@@ -45,7 +45,7 @@ sw_lease_on_list(const char *state_dir, const struct sw_id *id,
 		sw_err_sys(e, "cannot read the build list");
 		goto out;
 	}
-	r = sw_file_map(path.data, SW_LIST_MAX_SIZE, &m, e);
+	r = sw_file_map(path.data, SW_LIST_MAX_SIZE, false, &m, e);
 	if (r < 0)
 		goto out;
 	ret = 0;

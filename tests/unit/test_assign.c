@@ -41,6 +41,16 @@ tv_deps(void *ctx, size_t i, const size_t **v, size_t *n, struct sw_err *e)
 }
 
 static int
+tv_flags(void *ctx, size_t i, unsigned *f, struct sw_err *e)
+{
+	struct tv *t = ctx;
+
+	(void)e;
+	*f = t->flags[i];
+	return 0;
+}
+
+static int
 tv_broken(void *ctx, size_t i, uint64_t *failures, int64_t *last,
 	struct sw_err *e)
 {
@@ -72,7 +82,7 @@ static const struct sw_assign_policy pol = { 100000, 2, 100 };
 static enum sw_assign_result
 choose(struct tv *t, size_t *pick)
 {
-	struct sw_assign_view v = { t->n, t->flags, t, tv_deps, tv_broken };
+	struct sw_assign_view v = { t->n, t, tv_flags, NULL, tv_deps, tv_broken };
 	struct sw_err e;
 	enum sw_assign_result r;
 
@@ -499,7 +509,7 @@ test_get_malformed(void **state)
 	put(x, "build-list", "foo " C1 " " C2 " core\nbar " C1 " core\n");
 	assert_int_equal(sw_assign_get(&x->c, "alpha", 1, 1000, &id, &e),
 		SW_ASSIGN_ERROR);
-	tu_assert_contains(e.msg, "build-list:2: expected 4 fields");
+	tu_assert_contains(e.msg, "build-list:2: expected \"<pkgbase> <commit> <commit> <repository>\"");
 	put(x, "build-list", "foo " C1 " " C2 " core\nfoo " C1 " " C2 " core\n");
 	assert_int_equal(sw_assign_get(&x->c, "alpha", 1, 1000, &id, &e),
 		SW_ASSIGN_ERROR);
