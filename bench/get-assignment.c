@@ -3,7 +3,7 @@
  * 2,000 state files, 16 callers at once, against the floor of any forced
  * command: starting a trivial C program, measured the same way.
  *
- *   get-assignment BINDIR [SECONDS]
+ *   get-assignment [BINDIR [SECONDS]]   (BINDIR: else $SLIPWAY_BIN)
  *
  * The state: 10,000 entries (a third of them build-depend on one to three
  * earlier entries), 1,300 done/testing/tested files of published
@@ -350,16 +350,17 @@ int
 main(int argc, char **argv)
 {
 	char prog[512], floor_prog[512], tmpl[] = "/tmp/slipway-bench.XXXXXX";
+	const char *bindir = argc > 1 ? argv[1] : getenv("SLIPWAY_BIN");
 	double seconds = argc > 2 ? strtod(argv[2], NULL) : 5;
 	struct result f1, g1, f16, g16;
 	struct sw_err e;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: get-assignment BINDIR [SECONDS]\n");
+	if (bindir == NULL) {
+		fprintf(stderr, "usage: get-assignment [BINDIR [SECONDS]]\n");
 		return 2;
 	}
-	if (realpath(argv[1], prog) == NULL)
-		die(argv[1]);
+	if (realpath(bindir, prog) == NULL)
+		die(bindir);
 	strncat(prog, "/get-assignment", sizeof(prog) - strlen(prog) - 1);
 	if (mkdtemp(tmpl) == NULL)
 		die("mkdtemp");

@@ -88,9 +88,10 @@ out:
 	return ret;
 }
 
-int
-sw_txn_symlink(struct sw_txn *t, const char *target, const char *path,
-	struct sw_err *e)
+/* Makes path's temp twin with mk(target, tmp) under a fresh random name. */
+static int
+stage_link(struct sw_txn *t, const char *target, const char *path,
+	int (*mk)(const char *, const char *), struct sw_err *e)
 {
 	char *tmp = temp_name(path);
 	int tries, ret = -1;
@@ -103,7 +104,7 @@ sw_txn_symlink(struct sw_txn *t, const char *target, const char *path,
 
 		snprintf(tmp + n - 6, 7, "%06lx",
 			((unsigned long)random() ^ ((unsigned long)getpid() << 8)) & 0xffffff);
-		if (symlink(target, tmp) == 0)
+		if (mk(target, tmp) == 0)
 			break;
 		if (errno != EEXIST) {
 			sw_err_sys(e, "cannot create link '%s'", tmp);
@@ -120,6 +121,20 @@ sw_txn_symlink(struct sw_txn *t, const char *target, const char *path,
 out:
 	free(tmp);
 	return ret;
+}
+
+int
+sw_txn_symlink(struct sw_txn *t, const char *target, const char *path,
+	struct sw_err *e)
+{
+	return stage_link(t, target, path, symlink, e);
+}
+
+int
+sw_txn_hardlink(struct sw_txn *t, const char *existing, const char *path,
+	struct sw_err *e)
+{
+	return stage_link(t, existing, path, link, e);
 }
 
 int

@@ -39,6 +39,9 @@ int sw_txn_replace(struct sw_txn *t, const char *path, const void *data,
 /* path becomes a symlink to target at commit. */
 int sw_txn_symlink(struct sw_txn *t, const char *target, const char *path,
 	struct sw_err *e);
+/* path becomes a hard link to the file existing is now (same filesystem). */
+int sw_txn_hardlink(struct sw_txn *t, const char *existing, const char *path,
+	struct sw_err *e);
 /* from (a file we made, already fsynced) is renamed to path at commit. */
 int sw_txn_rename(struct sw_txn *t, const char *from, const char *path,
 	struct sw_err *e);
