@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -89,6 +90,25 @@ sw_statedir_lock(struct sw_statedir *sd, enum sw_master_lock which,
 	if (journal_path(sd, which, &p, e) < 0 || sw_txn_recover(p.data, e) < 0) {
 		sw_lock_release(&sd->fd[which]);
 		r = SW_LOCK_ERROR;
+		goto out;
+	}
+	/*
+	 * A change of both the state and the repositories is journaled under
+	 * package-db.lock by a holder of both; if one was cut short, finish it
+	 * before anyone reads the state (taking package-db.lock in order).
+	 */
+	if (which == SW_LOCK_BUILD_LIST) {
+		if (journal_path(sd, SW_LOCK_PACKAGE_DB, &p, e) < 0) {
+			sw_lock_release(&sd->fd[which]);
+			r = SW_LOCK_ERROR;
+			goto out;
+		}
+		if (access(p.data, F_OK) == 0) {
+			r = sw_statedir_lock(sd, SW_LOCK_PACKAGE_DB, timeout_ms, e);
+			sw_statedir_unlock(sd, SW_LOCK_PACKAGE_DB);
+			if (r != SW_LOCK_OK)
+				sw_lock_release(&sd->fd[which]);
+		}
 	}
 out:
 	sw_buf_release(&p);
