@@ -1252,7 +1252,7 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 			sw_err_set(e, "slave '%s' holds %zu assignments, its limit",
 				slave, held);
 			ret = SW_ASSIGN_AT_LIMIT;
-			goto commit;
+			goto out;
 		}
 		/* the same slave asking again: the same assignment, still alive */
 		*out = mine[0];
@@ -1261,7 +1261,7 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 		if (sw_pkgstate_write_locked(s.sd.dir, out, &nl, &s.t, e) < 0)
 			goto out;
 		ret = SW_ASSIGN_OK;
-		goto commit;
+		goto out;
 	}
 	view = (struct sw_assign_view){ s.n, &s, view_flags, view_all, view_deps,
 		view_broken };
@@ -1272,7 +1272,7 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 		sw_err_set(e, r == SW_ASSIGN_NOT_READY ?
 			"nothing is ready to build now" : "nothing is pending");
 		ret = r;
-		goto commit;
+		goto out;
 	}
 	if (entry_id(&s, pick, out, e) < 0)
 		goto out;
@@ -1289,17 +1289,17 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 	    sw_pkgstate_write_locked(s.sd.dir, out, &nl, &s.t, e) < 0)
 		goto out;
 	ret = SW_ASSIGN_OK;
-commit:
-	if (s.txn) {
-		/* keeps the message of a refusal unless the commit fails */
+out:
+	/* an answer commits what was staged (reclaims too); an error drops it */
+	if (s.txn && ret != SW_ASSIGN_ERROR && ret != SW_ASSIGN_BUSY) {
 		s.txn = false;
 		if (sw_txn_commit(&s.t, &ce) < 0) {
+			/* keeps the message of a refusal unless the commit fails */
 			if (e != NULL)
 				memcpy(e->msg, ce.msg, sizeof(ce.msg));
 			ret = SW_ASSIGN_ERROR;
 		}
 	}
-out:
 	snap_release(&s);
 	return ret;
 }
