@@ -9,7 +9,8 @@
  * earlier entries), 1,300 done/testing/tested files of published
  * revisions, 300 broken and 300 blocked entries spread over the first half
  * of the list, and 100 leases of other slaves (fresh). 16 workers, slaves
- * s00..s15, each call get-assignment in a loop for SECONDS (default 5);
+ * s00..s15, each call get-assignment in a loop (SECONDS in all, default 10,
+ * in 5 rounds that alternate with the floor);
  * after each call a worker gives its lease back (untimed: it removes its
  * locked file under build-list.lock, as return-assignment would), so every
  * timed call chooses and writes a new lease. The floor is the same loop
@@ -39,6 +40,7 @@
 #define ENTRIES 10000
 #define WORKERS 16
 #define MAX_SAMPLES 200000
+#define ROUNDS 5
 
 static char top[256];
 static char conf_path[300];
@@ -242,24 +244,28 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct samples {
+	double *v;
+	size_t n, bad;
+};
+
 struct result {
 	double median, p99;
 	size_t n, bad;
 };
 
 /*
- * workers processes each call prog for seconds; samples come back through
- * a shared mapping.
+ * workers processes each call prog for seconds; their samples are added to
+ * out (through a shared mapping).
  */
-static struct result
-measure(const char *prog, int slaves, int workers, double seconds)
+static void
+measure(const char *prog, int slaves, int workers, double seconds,
+	struct samples *out)
 {
 	struct shared {
 		size_t n[WORKERS], bad[WORKERS];
 		double v[WORKERS][MAX_SAMPLES / WORKERS];
 	} *sh;
-	struct result r = { 0, 0, 0, 0 };
-	double *all;
 	int w;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -292,21 +298,30 @@ measure(const char *prog, int slaves, int workers, double seconds)
 	}
 	while (wait(NULL) > 0)
 		;
-	all = malloc(MAX_SAMPLES * sizeof(*all));
-	if (all == NULL)
-		die("malloc");
 	for (w = 0; w < workers; w++) {
-		memcpy(all + r.n, sh->v[w], sh->n[w] * sizeof(double));
-		r.n += sh->n[w];
-		r.bad += sh->bad[w];
+		double *v = realloc(out->v, (out->n + sh->n[w]) * sizeof(double));
+
+		if (v == NULL)
+			die("realloc");
+		out->v = v;
+		memcpy(out->v + out->n, sh->v[w], sh->n[w] * sizeof(double));
+		out->n += sh->n[w];
+		out->bad += sh->bad[w];
 	}
-	qsort(all, r.n, sizeof(double), cmp_double);
-	if (r.n > 0) {
-		r.median = all[r.n / 2];
-		r.p99 = all[(r.n * 99) / 100 < r.n ? (r.n * 99) / 100 : r.n - 1];
-	}
-	free(all);
 	munmap(sh, sizeof(*sh));
+}
+
+static struct result
+summary(struct samples *s)
+{
+	struct result r = { 0, 0, s->n, s->bad };
+
+	qsort(s->v, s->n, sizeof(double), cmp_double);
+	if (s->n > 0) {
+		r.median = s->v[s->n / 2];
+		r.p99 = s->v[(s->n * 99) / 100 < s->n ? (s->n * 99) / 100 : s->n - 1];
+	}
+	free(s->v);
 	return r;
 }
 
@@ -351,7 +366,7 @@ main(int argc, char **argv)
 {
 	char prog[512], floor_prog[512], tmpl[] = "/tmp/slipway-bench.XXXXXX";
 	const char *bindir = argc > 1 ? argv[1] : getenv("SLIPWAY_BIN");
-	double seconds = argc > 2 ? strtod(argv[2], NULL) : 5;
+	double seconds = argc > 2 ? strtod(argv[2], NULL) : 10;
 	struct result f1, g1, f16, g16;
 	struct sw_err e;
 
@@ -378,12 +393,30 @@ main(int argc, char **argv)
 	}
 	make_state();
 	compile_floor(floor_prog);
-	/* warm the page cache, then measure */
-	measure(prog, 1, 1, 0.3);
-	f1 = measure(floor_prog, 0, 1, seconds / 2);
-	g1 = measure(prog, 1, 1, seconds / 2);
-	f16 = measure(floor_prog, 0, WORKERS, seconds);
-	g16 = measure(prog, 1, WORKERS, seconds);
+	/*
+	 * Warm the page cache, then measure in rounds that alternate the floor
+	 * and get-assignment, so that whatever else the machine does weighs on
+	 * both alike.
+	 */
+	{
+		struct samples warm = { NULL, 0, 0 }, sf1 = { NULL, 0, 0 },
+			sg1 = { NULL, 0, 0 }, sf16 = { NULL, 0, 0 },
+			sg16 = { NULL, 0, 0 };
+		int round;
+
+		measure(prog, 1, 1, 0.3, &warm);
+		free(warm.v);
+		for (round = 0; round < ROUNDS; round++) {
+			measure(floor_prog, 0, 1, seconds / ROUNDS / 4, &sf1);
+			measure(prog, 1, 1, seconds / ROUNDS / 4, &sg1);
+			measure(floor_prog, 0, WORKERS, seconds / ROUNDS / 2, &sf16);
+			measure(prog, 1, WORKERS, seconds / ROUNDS / 2, &sg16);
+		}
+		f1 = summary(&sf1);
+		g1 = summary(&sg1);
+		f16 = summary(&sf16);
+		g16 = summary(&sg16);
+	}
 	printf("get-assignment: 10000 entries, 2000 state files (%s)\n", top);
 	printf("  1 caller:   floor median %.3f ms p99 %.3f ms | get-assignment "
 		"median %.3f ms p99 %.3f ms (%zu calls, %zu not 0) | ratio %.2f\n",

@@ -388,6 +388,8 @@ struct snap {
 	/* scratch for deps() */
 	size_t *depv;
 	size_t depn, depalloc;
+	/* a new lease, written and fsynced before the lock, renamed under it */
+	char *lease_tmp;
 };
 
 static uint64_t
@@ -1159,6 +1161,10 @@ snap_release(struct snap *s)
 	if (s->txn)
 		sw_txn_abort(&s->t);
 	s->txn = false;
+	if (s->lease_tmp != NULL)
+		unlink(s->lease_tmp);
+	free(s->lease_tmp);
+	s->lease_tmp = NULL;
 	sw_file_unmap(&s->list);
 	sw_file_unmap(&s->meta);
 	sw_buf_release(&s->list_path);
@@ -1173,6 +1179,42 @@ snap_release(struct snap *s)
 	free(s->mnext);
 	free(s->depv);
 	sw_statedir_release(&s->sd);
+}
+
+/*
+ * A new lease says the same whatever it is for ("<slave> <now> <now>
+ * assigned"), so it is written and fsynced before the lock, beside the
+ * lease files; under the lock it only needs a rename. Its temp name is no
+ * state file name, and a crash leaves it as a stray *.tmp.* file.
+ */
+static int
+prepare_lease(struct snap *s, struct sw_err *e)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	int fd = -1, ret = -1;
+
+	if (sw_buf_addf(&b, "%s/%s.lease.tmp.XXXXXX", s->dir.data, s->slave) < 0) {
+		sw_err_sys(e, "cannot prepare a lease");
+		goto out;
+	}
+	fd = mkostemp(b.data, O_CLOEXEC);
+	if (fd < 0) {
+		sw_err_sys(e, "cannot create a lease in '%s'", s->dir.data);
+		goto out;
+	}
+	s->lease_tmp = sw_buf_detach(&b, NULL);
+	if (sw_buf_addf(&b, "%s %lld %lld %s\n", s->slave, (long long)s->now,
+	    (long long)s->now, PHASE_ASSIGNED) < 0 || fchmod(fd, 0644) < 0 ||
+	    sw_write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0) {
+		sw_err_sys(e, "cannot write '%s'", s->lease_tmp);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0 && close(fd) < 0 && ret == 0)
+		ret = sw_err_sys(e, "cannot write '%s'", s->lease_tmp);
+	sw_buf_release(&b);
+	return ret;
 }
 
 static int
@@ -1231,7 +1273,8 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 			slave, slave, c->path);
 		return SW_ASSIGN_ERROR;
 	}
-	if (snap_open(&s, c, slave, now, e) < 0)
+	if (snap_open(&s, c, slave, now, e) < 0 ||
+	    (slave != NULL && prepare_lease(&s, e) < 0))
 		goto out;
 	lr = sw_statedir_lock(&s.sd, SW_LOCK_BUILD_LIST, lock_timeout_ms, e);
 	if (lr != SW_LOCK_OK) {
@@ -1280,14 +1323,13 @@ sw_assign_get(const struct sw_master_conf *c, const char *slave, int64_t now,
 		ret = SW_ASSIGN_OK;
 		goto out;
 	}
-	memset(&nl, 0, sizeof(nl));
-	memcpy(nl.slave, slave, strlen(slave) + 1);
-	nl.lease_start = nl.heartbeat = now;
-	memcpy(nl.phase, PHASE_ASSIGNED, sizeof(PHASE_ASSIGNED));
 	/* the index first: a crash after it leaves an entry that reads as gone */
 	if (write_own_leases(&s, mine, held, out, e) < 0 ||
-	    sw_pkgstate_write_locked(s.sd.dir, out, &nl, &s.t, e) < 0)
+	    sw_pkgstate_path(&s.path, s.sd.dir, out, SW_STATE_LOCKED, e) < 0 ||
+	    sw_txn_rename(&s.t, s.lease_tmp, s.path.data, e) < 0)
 		goto out;
+	free(s.lease_tmp);   /* the transaction has it now */
+	s.lease_tmp = NULL;
 	ret = SW_ASSIGN_OK;
 out:
 	/* an answer commits what was staged (reclaims too); an error drops it */

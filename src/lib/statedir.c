@@ -1,7 +1,9 @@
 #include "statedir.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -25,8 +27,12 @@ sw_statedir_open(struct sw_statedir *sd, const char *state_dir,
 	if (sd->dir == NULL)
 		return sw_err_sys(e, "cannot open state directory '%s'", state_dir);
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if (sw_statedir_path(sd, subdirs[i], &p, e) < 0 ||
-		    sw_mkdir_p(p.data, 0755, e) < 0)
+		if (sw_statedir_path(sd, subdirs[i], &p, e) < 0)
+			goto out;
+		/* one mkdir(2) when the layout is there, as on every call but the first */
+		if (mkdir(p.data, 0755) == 0 || errno == EEXIST)
+			continue;
+		if (sw_mkdir_p(p.data, 0755, e) < 0)
 			goto out;
 	}
 	ret = 0;
