@@ -250,6 +250,37 @@ else
 	not_ok "set up a scratch pacman trusting our keys"
 fi
 
+# --- a new revision replaces the old one in staging ---
+# splitbase 7.0-2 at new commits builds split-a only: the old revision's
+# split-a, split-b and debug package leave extra-staging and the pool
+echo "splitbase $C3 $C2 extra" >>"$M/state/build-list"
+echo "splitbase extra upstream extra/splitbase - 7.0-2 split-a -" >>"$M/state/build-meta"
+mkdir -p "$M/state/package-states"
+echo "$(date +%s) admin stale" >"$(state_file "splitbase.$C1.$C3.extra" blocked)"
+run sc gamma get-assignment
+if [ "$rc" -eq 0 ] && [ "$out" = "splitbase $C3 $C2 extra" ]; then ok "the new revision of splitbase is handed out"; else not_ok "the new revision of splitbase is handed out" "rc=$rc" "$out" "$err"; fi
+mkdir -p "$T/v2"
+hand_pkg "$T/v2" split-a-7.0-2-x86_64.pkg.tar.zst "pkgname = split-a
+pkgbase = splitbase
+pkgver = 7.0-2
+builddate = 1700000000
+packager = Hand <hand@example.org>
+size = 5
+arch = x86_64"
+sign_file "$T/kb" "$FB" "$T/v2/split-a-7.0-2-x86_64.pkg.tar.zst"
+mktar "$T/v2.tar" "$T/v2"
+run sc_in "$T/v2.tar" gamma "return-assignment splitbase $C3 $C2 extra"
+expect "gamma (beta's key) returns it" 0
+got=$(bsdtar -tf "$S/extra-staging.db.tar.gz" | grep '/$' | sort | tr '\n' ' ')
+if [ "$got" = "split-a-7.0-2/ " ]; then ok "the staging database holds only split-a 7.0-2"; else not_ok "the staging database holds only split-a 7.0-2" "$got"; fi
+check "the old packages left extra-staging" sh -c "! ls '$S' | grep -q -- '-7.0-1-'"
+check "and the pool" sh -c "! ls '$R/pool' | grep -q -- '-7.0-1-'"
+check "the old revision's states are gone" sh -c "! ls '$M/state/package-states' | grep -q 'splitbase.$C1.$C2'"
+check "a stale state of another old revision too" test ! -e "$(state_file "splitbase.$C1.$C3.extra" blocked)"
+check "the new one is done" grep -qx split-a-7.0-2-x86_64.pkg.tar.zst "$(state_file "splitbase.$C3.$C2.extra" done)"
+run "$BIN/repo-db" check "$S/extra-staging.db.tar.gz"
+expect "repo-db check: consistent after the replacement" 0
+
 # --- ERROR: a failed build ---
 mkdir -p "$T/logs"
 echo "==> ERROR: A failure occurred in build()." | gzip >"$T/logs/plain.log.gz"
