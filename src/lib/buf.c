@@ -135,6 +135,9 @@ sw_buf_read_fd(struct sw_buf *b, int fd)
 	for (;;) {
 		size_t room = 8192;
 
+		/* read into all the room there is (a caller may have grown it) */
+		if (b->alloc > b->len + 1 + room)
+			room = b->alloc - b->len - 1;
 		if (b->cap) {
 			/* one byte past the cap tells "too big" from "exactly cap" */
 			if (b->len > b->cap)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,12 @@ sw_file_read(const char *path, size_t cap, struct sw_buf *out,
 		sw_err_set(e, "cannot read '%s': larger than %zu bytes", path, cap);
 		goto out;
 	}
+	/* room for the whole file and the read that sees its end: one read(2) */
+	out->cap = 0;
+	if (sw_buf_grow(out, (size_t)st.st_size + 1) < 0) {
+		sw_err_sys(e, "cannot read '%s'", path);
+		goto out;
+	}
 	out->cap = start + cap;
 	if (sw_buf_read_fd(out, fd) < 0) {
 		if (errno == EFBIG)
@@ -68,6 +75,73 @@ out:
 	out->cap = keep;
 	close(fd);
 	return ret;
+}
+
+int
+sw_file_map(const char *path, size_t cap, bool whole, struct sw_map *m,
+	struct sw_err *e)
+{
+	struct stat st;
+	void *p;
+	int fd, ret = -1;
+
+	*m = (struct sw_map)SW_MAP_INIT;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return sw_err_sys(e, "cannot open '%s'", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		sw_err_sys(e, "cannot stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sw_err_set(e, "cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > cap) {
+		sw_err_set(e, "cannot read '%s': larger than %zu bytes", path, cap);
+		goto out;
+	}
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			MAP_PRIVATE | (whole ? MAP_POPULATE : 0), fd, 0);
+		if (p == MAP_FAILED) {
+			sw_err_sys(e, "cannot map '%s'", path);
+			goto out;
+		}
+		m->addr = p;
+		m->data = p;
+		m->len = (size_t)st.st_size;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+int
+sw_file_map_current(const char *path, const struct sw_map *m, struct sw_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return m->dev == 0 && m->ino == 0;
+		return sw_err_sys(e, "cannot stat '%s'", path);
+	}
+	return st.st_dev == m->dev && st.st_ino == m->ino;
+}
+
+void
+sw_file_unmap(struct sw_map *m)
+{
+	if (m->addr != NULL)
+		munmap(m->addr, m->len);
+	*m = (struct sw_map)SW_MAP_INIT;
 }
 
 static int

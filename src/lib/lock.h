@@ -27,7 +27,9 @@ enum sw_lock_result {
 
 /*
  * Takes an exclusive lock on path, creating the file if needed.
- * timeout_ms: 0 tries once, SW_LOCK_WAIT_FOREVER blocks, else waits that long.
+ * timeout_ms: 0 tries once, SW_LOCK_WAIT_FOREVER blocks, else waits that long
+ * in flock(2), so the lock passes to a waiter as soon as it is free; for that
+ * wait, SIGALRM and the ITIMER_REAL timer are borrowed (and restored).
  * On SW_LOCK_OK *fd holds the lock; release it with sw_lock_release.
  */
 enum sw_lock_result sw_lock_take(const char *path, int timeout_ms, int *fd,

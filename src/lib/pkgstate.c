@@ -16,7 +16,7 @@
 #define LINE_MAX_LEN 512
 
 static const char *const state_names[SW_STATE_COUNT] = {
-	"locked", "broken", "blocked", "done", "testing", "tested",
+	"locked", "broken", "blocked", "done", "testing", "tested", "faulty",
 };
 
 const char *
@@ -411,7 +411,8 @@ collect_file(char **f, void *arg, struct sw_err *e)
 static bool
 is_file_state(enum sw_state s)
 {
-	return s == SW_STATE_DONE || s == SW_STATE_TESTING || s == SW_STATE_TESTED;
+	return s == SW_STATE_DONE || s == SW_STATE_TESTING ||
+		s == SW_STATE_TESTED || s == SW_STATE_FAULTY;
 }
 
 int

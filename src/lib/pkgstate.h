@@ -11,7 +11,7 @@
  * transaction (txn.h) to stage the change in, or NULL for an atomic replace
  * of that one file now; adding an attempt rewrites the file with one more line. The
  * caller holds build-list.lock for locked/broken/blocked and package-db.lock
- * as well for done/testing/tested. Reads return 1 when the file is absent.
+ * as well for done/testing/tested/faulty. Reads return 1 when the file is absent.
  * A malformed file is an error naming file and line.
  */
 #ifndef SW_PKGSTATE_H
@@ -32,6 +32,7 @@ enum sw_state {
 	SW_STATE_DONE,
 	SW_STATE_TESTING,
 	SW_STATE_TESTED,
+	SW_STATE_FAULTY,
 	SW_STATE_COUNT,
 };
 
@@ -87,7 +88,7 @@ int sw_pkgstate_read_blocked(const char *state_dir, const struct sw_id *id,
 int sw_pkgstate_write_blocked(const char *state_dir, const struct sw_id *id,
 	const struct sw_blocked *b, struct sw_txn *t, struct sw_err *e);
 
-/* done, testing, tested: the package file names. */
+/* done, testing, tested, faulty: the package file names. */
 int sw_pkgstate_read_files(const char *state_dir, const struct sw_id *id,
 	enum sw_state s, struct sw_strvec *files, struct sw_err *e);
 int sw_pkgstate_write_files(const char *state_dir, const struct sw_id *id,

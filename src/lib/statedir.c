@@ -1,7 +1,10 @@
 #include "statedir.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -24,8 +27,12 @@ sw_statedir_open(struct sw_statedir *sd, const char *state_dir,
 	if (sd->dir == NULL)
 		return sw_err_sys(e, "cannot open state directory '%s'", state_dir);
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if (sw_statedir_path(sd, subdirs[i], &p, e) < 0 ||
-		    sw_mkdir_p(p.data, 0755, e) < 0)
+		if (sw_statedir_path(sd, subdirs[i], &p, e) < 0)
+			goto out;
+		/* one mkdir(2) when the layout is there, as on every call but the first */
+		if (mkdir(p.data, 0755) == 0 || errno == EEXIST)
+			continue;
+		if (sw_mkdir_p(p.data, 0755, e) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -89,6 +96,25 @@ sw_statedir_lock(struct sw_statedir *sd, enum sw_master_lock which,
 	if (journal_path(sd, which, &p, e) < 0 || sw_txn_recover(p.data, e) < 0) {
 		sw_lock_release(&sd->fd[which]);
 		r = SW_LOCK_ERROR;
+		goto out;
+	}
+	/*
+	 * A change of both the state and the repositories is journaled under
+	 * package-db.lock by a holder of both; if one was cut short, finish it
+	 * before anyone reads the state (taking package-db.lock in order).
+	 */
+	if (which == SW_LOCK_BUILD_LIST) {
+		if (journal_path(sd, SW_LOCK_PACKAGE_DB, &p, e) < 0) {
+			sw_lock_release(&sd->fd[which]);
+			r = SW_LOCK_ERROR;
+			goto out;
+		}
+		if (access(p.data, F_OK) == 0) {
+			r = sw_statedir_lock(sd, SW_LOCK_PACKAGE_DB, timeout_ms, e);
+			sw_statedir_unlock(sd, SW_LOCK_PACKAGE_DB);
+			if (r != SW_LOCK_OK)
+				sw_lock_release(&sd->fd[which]);
+		}
 	}
 out:
 	sw_buf_release(&p);

@@ -7,7 +7,12 @@
  * left in that lock's journal, so whoever holds a lock sees a consistent
  * state. Lock order: build-list before package-db; taking build-list while
  * holding package-db is refused. Changes made under a lock go into a
- * sw_txn begun with sw_statedir_txn_begin (the lock's journal).
+ * sw_txn begun with sw_statedir_txn_begin (the lock's journal). A change
+ * of both the state and the repositories (return-assignment publishing a
+ * build) is made by a holder of both locks and journaled under
+ * package-db.lock; taking build-list.lock finishes such a journal too
+ * (taking and dropping package-db.lock for it, in order), so a holder of
+ * build-list.lock alone never sees half of one.
  * Release with sw_statedir_release (drops any lock still held).
  */
 #ifndef SW_STATEDIR_H

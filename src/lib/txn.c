@@ -244,6 +244,18 @@ sw_txn_commit(struct sw_txn *t, struct sw_err *e)
 		ret = 0;
 		goto out;
 	}
+	if (t->count == 1) {
+		/* one rename or removal is atomic by itself: no journal needed */
+		struct sw_buf last = SW_BUF_INIT;
+
+		ret = each_op(t->ops.data, t->ops.len, apply_op, NULL, e);
+		if (ret == 0)
+			ret = each_op(t->ops.data, t->ops.len, sync_op, &last, e);
+		else
+			each_op(t->ops.data, t->ops.len, drop_op, NULL, NULL);
+		sw_buf_release(&last);
+		goto out;
+	}
 	if (sw_file_replace(t->journal, t->ops.data, t->ops.len, 0644, e) < 0) {
 		sw_txn_abort(t);
 		return -1;

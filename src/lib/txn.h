@@ -9,7 +9,8 @@
  * and removal, applies them, fsyncs the directories and deletes the journal.
  * A crash before the journal exists leaves the old state (plus stray temp
  * files); after it, the next sw_txn_recover applies the rest, so readers
- * only ever see the old state or the new one.
+ * only ever see the old state or the new one. A transaction of a single
+ * change needs no journal: its one rename (or removal) is atomic by itself.
  *
  * Who holds which lock: one journal per lock. The caller holds the lock from
  * sw_txn_begin to commit/abort, and must call sw_txn_recover right after

@@ -1,0 +1,99 @@
+/* get-assignment: hand one buildable package to the calling slave. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "assign.h"
+#include "cli.h"
+#include "config.h"
+#include "lease.h"
+#include "log.h"
+
+enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_READY = 2, EXIT_NOTHING = 3,
+	EXIT_LIMIT = 4, EXIT_FAIL = 10, EXIT_USAGE = 64 };
+
+static const char usage_text[] =
+	"usage: get-assignment [options]\n"
+	"\n"
+	"Hands the calling slave (SLIPWAY_SLAVE, set by slave-connect) one\n"
+	"package to build and prints \"<pkgbase> <src-commit> <mod-commit> <repo>\".\n"
+	"Without SLIPWAY_SLAVE: a dry run that prints what would be handed out.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE   master configuration\n"
+	"  -v, --verbose       say more\n"
+	"  -q, --quiet         say only what went wrong\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: 0 an assignment, 1 busy (retry soon), 2 nothing ready now,\n"
+	"3 nothing pending, 4 the slave is at max_assignments, 10 failed,\n"
+	"64 usage.\n";
+
+int
+main(int argc, char **argv)
+{
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	struct sw_cli cli;
+	struct sw_err e;
+	struct sw_id id;
+	const char *slave;
+	enum sw_assign_result r;
+	int rc = EXIT_FAIL;
+
+	memset(&conf, 0, sizeof(conf));
+	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
+	case SW_CLI_HELP:
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	case SW_CLI_VERSION:
+		printf("get-assignment (slipway) %s\n", sw_version());
+		return EXIT_OK;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "get-assignment: %s\n%s", e.msg, usage_text);
+		return EXIT_USAGE;
+	case SW_CLI_RUN:
+		break;
+	}
+	if (cli.first_operand != argc) {
+		fprintf(stderr, "get-assignment: unexpected argument '%s'\n%s",
+			argv[cli.first_operand], usage_text);
+		return EXIT_USAGE;
+	}
+	sw_log_init("get-assignment", cli.verbosity);
+	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	r = sw_assign_get(&conf, slave, (int64_t)time(NULL),
+		SW_ASSIGN_LOCK_TIMEOUT_MS, &id, &e);
+	switch (r) {
+	case SW_ASSIGN_OK:
+		printf("%s %s %s %s\n", id.pkgbase, id.src, id.mod, id.repo);
+		if (slave == NULL)
+			sw_info("dry run: nothing was assigned");
+		rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		break;
+	case SW_ASSIGN_BUSY:
+		sw_info("busy: %s", e.msg);
+		rc = EXIT_BUSY;
+		break;
+	case SW_ASSIGN_NOT_READY:
+	case SW_ASSIGN_NOTHING:
+	case SW_ASSIGN_AT_LIMIT:
+		sw_info("%s", e.msg);
+		rc = r == SW_ASSIGN_NOT_READY ? EXIT_NOT_READY :
+			r == SW_ASSIGN_NOTHING ? EXIT_NOTHING : EXIT_LIMIT;
+		break;
+	case SW_ASSIGN_ERROR:
+		sw_error("%s", e.msg);
+		break;
+	}
+out:
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return rc;
+}

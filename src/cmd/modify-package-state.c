@@ -1,0 +1,159 @@
+/* modify-package-state: block, unblock, unbreak, or mark tested or faulty. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "pkgadmin.h"
+
+enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_REFUSED = 2, EXIT_FAIL = 10,
+	EXIT_USAGE = 64 };
+
+static const char usage_text[] =
+	"usage: modify-package-state [options] --block REASON PKG...\n"
+	"       modify-package-state [options] --unblock PKG...\n"
+	"       modify-package-state [options] --unbreak PKG...\n"
+	"       modify-package-state [options] --tested PKG...\n"
+	"       modify-package-state [options] --faulty PKG...\n"
+	"\n"
+	"PKG is a pkgbase or a full id (pkgbase.src-commit.mod-commit.repo).\n"
+	"--block, --unblock and --unbreak act on build-list entries, --tested\n"
+	"and --faulty on packages in a testing repository. If the action does\n"
+	"not apply to one PKG, nothing changes.\n"
+	"\n"
+	"Options:\n"
+	"  -b, --block REASON  do not hand the entries out\n"
+	"  -u, --unblock       hand them out again\n"
+	"  -r, --unbreak       forget their failures: hand them out again now\n"
+	"  -t, --tested        the packages may go to stable\n"
+	"  -f, --faulty        the packages may not go to stable\n"
+	"  -c, --config FILE   master configuration\n"
+	"  -v, --verbose       say more\n"
+	"  -q, --quiet         say only what went wrong\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: 0 changed, 1 busy (retry soon), 2 an action that does not\n"
+	"apply (nothing changed), 10 failed, 64 usage.\n";
+
+struct opts {
+	int action;     /* enum sw_admin_action, -1 none yet */
+	const char *reason;
+};
+
+static const struct option long_opts[] = {
+	{ "block", required_argument, NULL, 'b' },
+	{ "unblock", no_argument, NULL, 'u' },
+	{ "unbreak", no_argument, NULL, 'r' },
+	{ "tested", no_argument, NULL, 't' },
+	{ "faulty", no_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+option(int opt, const char *arg, void *ctx, struct sw_err *e)
+{
+	struct opts *o = ctx;
+	int a;
+
+	switch (opt) {
+	case 'b': a = SW_ADMIN_BLOCK; o->reason = arg; break;
+	case 'u': a = SW_ADMIN_UNBLOCK; break;
+	case 'r': a = SW_ADMIN_UNBREAK; break;
+	case 't': a = SW_ADMIN_TESTED; break;
+	case 'f': a = SW_ADMIN_FAULTY; break;
+	default: return sw_err_set(e, "unknown option");
+	}
+	if (o->action >= 0 && o->action != a)
+		return sw_err_set(e, "give one of --block, --unblock, --unbreak, "
+			"--tested and --faulty");
+	o->action = a;
+	return 0;
+}
+
+/* Who asks: the user behind sudo, else the effective user. */
+static const char *
+who(char *buf, size_t size)
+{
+	const char *s = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (s != NULL && s[0] != '\0')
+		return s;
+	pw = getpwuid(geteuid());
+	if (pw != NULL)
+		return pw->pw_name;
+	snprintf(buf, size, "uid%u", (unsigned)geteuid());
+	return buf;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	struct sw_strvec changes = SW_STRVEC_INIT;
+	struct opts o = { -1, NULL };
+	struct sw_cli cli;
+	struct sw_err e;
+	char uid[32];
+	size_t k;
+	int rc = EXIT_FAIL;
+
+	memset(&conf, 0, sizeof(conf));
+	switch (sw_cli_parse(argc, argv, "b:urtf", long_opts, option, &o, &cli,
+	    &e)) {
+	case SW_CLI_HELP:
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	case SW_CLI_VERSION:
+		printf("modify-package-state (slipway) %s\n", sw_version());
+		return EXIT_OK;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "modify-package-state: %s\n%s", e.msg, usage_text);
+		return EXIT_USAGE;
+	case SW_CLI_RUN:
+		break;
+	}
+	if (o.action < 0 || cli.first_operand == argc) {
+		fprintf(stderr, "modify-package-state: %s\n%s", o.action < 0 ?
+			"no action given" : "no package given", usage_text);
+		return EXIT_USAGE;
+	}
+	sw_log_init("modify-package-state", cli.verbosity);
+	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	switch (sw_admin_apply(&conf, (enum sw_admin_action)o.action, o.reason,
+	    who(uid, sizeof(uid)), argv + cli.first_operand,
+	    (size_t)(argc - cli.first_operand), (int64_t)time(NULL), &changes, &e)) {
+	case SW_ADMIN_OK:
+		for (k = 0; k < changes.n; k++)
+			printf("%s\n", changes.v[k]);
+		rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		break;
+	case SW_ADMIN_BUSY:
+		sw_error("busy: %s", e.msg);
+		rc = EXIT_BUSY;
+		break;
+	case SW_ADMIN_REFUSED:
+		sw_error("%s: nothing changed", e.msg);
+		rc = EXIT_REFUSED;
+		break;
+	case SW_ADMIN_ERROR:
+		sw_error("%s", e.msg);
+		break;
+	}
+out:
+	sw_strvec_release(&changes);
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return rc;
+}

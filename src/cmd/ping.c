@@ -1,0 +1,98 @@
+/* ping: the slave building an assignment is alive; extend its lease. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "lease.h"
+#include "log.h"
+#include "names.h"
+
+enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_YOURS = 2, EXIT_FAIL = 10,
+	EXIT_USAGE = 64 };
+
+static const char usage_text[] =
+	"usage: ping [options] PKGBASE SRC MOD REPO PHASE\n"
+	"\n"
+	"Refreshes the heartbeat of the calling slave's (SLIPWAY_SLAVE) lease on\n"
+	"the assignment and records the phase it is in.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE   master configuration\n"
+	"  -v, --verbose       say more\n"
+	"  -q, --quiet         say only what went wrong\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: 0 the lease is extended, 1 busy (retry soon), 2 the\n"
+	"assignment is no longer this slave's (stop building it), 10 failed,\n"
+	"64 usage.\n";
+
+int
+main(int argc, char **argv)
+{
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	struct sw_cli cli;
+	struct sw_err e;
+	struct sw_id id;
+	const char *slave;
+	char **op;
+	int rc = EXIT_FAIL;
+
+	memset(&conf, 0, sizeof(conf));
+	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
+	case SW_CLI_HELP:
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	case SW_CLI_VERSION:
+		printf("ping (slipway) %s\n", sw_version());
+		return EXIT_OK;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "ping: %s\n%s", e.msg, usage_text);
+		return EXIT_USAGE;
+	case SW_CLI_RUN:
+		break;
+	}
+	if (argc - cli.first_operand != 5) {
+		fprintf(stderr, "ping: expected PKGBASE SRC MOD REPO PHASE\n%s",
+			usage_text);
+		return EXIT_USAGE;
+	}
+	op = argv + cli.first_operand;
+	sw_log_init("ping", cli.verbosity);
+	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
+	    sw_name_check(SW_NAME_PHASE, op[4], &e) < 0 ||
+	    sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	if (slave == NULL) {
+		sw_error("no SLIPWAY_SLAVE: only a slave pings (through "
+			"slave-connect)");
+		goto out;
+	}
+	switch (sw_lease_ping(&conf, &id, slave, op[4], (int64_t)time(NULL), &e)) {
+	case SW_LEASE_OK:
+		rc = EXIT_OK;
+		break;
+	case SW_LEASE_BUSY:
+		sw_info("busy: %s", e.msg);
+		rc = EXIT_BUSY;
+		break;
+	case SW_LEASE_NOT_YOURS:
+		sw_error("%s: stop building it", e.msg);
+		rc = EXIT_NOT_YOURS;
+		break;
+	case SW_LEASE_ERROR:
+		sw_error("%s", e.msg);
+		break;
+	}
+out:
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return rc;
+}

@@ -1,0 +1,98 @@
+/* return-assignment: take built packages (or the logs of a failed build) back. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "lease.h"
+#include "log.h"
+#include "names.h"
+#include "returns.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 10, EXIT_USAGE = 64 };
+
+static const char usage_text[] =
+	"usage: return-assignment [options] PKGBASE SRC MOD REPO [ERROR]\n"
+	"\n"
+	"Reads a tar on standard input from the calling slave (SLIPWAY_SLAVE):\n"
+	"the packages it built with their detached signatures, which go into\n"
+	"the staging repository; or, with ERROR, the <straw>.log.gz logs of a\n"
+	"failed build, which make the package a broken one.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE   master configuration\n"
+	"  -v, --verbose       say more\n"
+	"  -q, --quiet         say only what went wrong\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: 0 taken, 1 busy (retry soon), 2 outdated or not yours,\n"
+	"3 signature, 4 wrong package set, 5 invalid upload, 10 failed, 64 usage.\n";
+
+int
+main(int argc, char **argv)
+{
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	struct sw_cli cli;
+	struct sw_err e;
+	struct sw_id id;
+	const char *slave;
+	char **op;
+	bool failed;
+	int n, rc = EXIT_FAIL;
+	enum sw_return_result r;
+
+	memset(&conf, 0, sizeof(conf));
+	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
+	case SW_CLI_HELP:
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	case SW_CLI_VERSION:
+		printf("return-assignment (slipway) %s\n", sw_version());
+		return EXIT_OK;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "return-assignment: %s\n%s", e.msg, usage_text);
+		return EXIT_USAGE;
+	case SW_CLI_RUN:
+		break;
+	}
+	op = argv + cli.first_operand;
+	n = argc - cli.first_operand;
+	failed = n == 5 && strcmp(op[4], "ERROR") == 0;
+	if ((n != 4 && !failed)) {
+		fprintf(stderr, "return-assignment: expected PKGBASE SRC MOD REPO "
+			"[ERROR]\n%s", usage_text);
+		return EXIT_USAGE;
+	}
+	sw_log_init("return-assignment", cli.verbosity);
+	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
+	    sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	if (slave == NULL) {
+		sw_error("no SLIPWAY_SLAVE: only a slave returns what it built "
+			"(through slave-connect)");
+		goto out;
+	}
+	r = failed ? sw_return_failure(&conf, &id, slave, STDIN_FILENO,
+		(int64_t)time(NULL), &e) :
+		sw_return_packages(&conf, &id, slave, STDIN_FILENO,
+		(int64_t)time(NULL), &e);
+	if (r == SW_RETURN_ERROR) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	if (r != SW_RETURN_OK)
+		sw_error("refused: %s", e.msg);
+	rc = (int)r;
+out:
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return rc;
+}

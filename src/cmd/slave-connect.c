@@ -1,0 +1,101 @@
+/* slave-connect: sshd's forced command for slave keys; runs one of four programs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "names.h"
+#include "slavecmd.h"
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 42, EXIT_FAIL = 43, EXIT_USAGE = 64 };
+
+static const char usage_text[] =
+	"usage: slave-connect [options] SLAVE\n"
+	"\n"
+	"The forced command of a slave's key in ~/.ssh/authorized_keys:\n"
+	"  command=\"/usr/bin/slave-connect SLAVE\",restrict ssh-ed25519 ...\n"
+	"Runs the command in SSH_ORIGINAL_COMMAND if it is one of\n"
+	"  get-assignment\n"
+	"  get-sources PKGBASE SRC MOD REPO\n"
+	"  ping PKGBASE SRC MOD REPO PHASE\n"
+	"  return-assignment PKGBASE SRC MOD REPO [ERROR]\n"
+	"with SLIPWAY_SLAVE=SLAVE, and refuses anything else. No shell is used.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE   master configuration (passed on to the command)\n"
+	"  -v, --verbose       say more\n"
+	"  -q, --quiet         say only what went wrong\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"Exit status: that of the command run; 42 refused (one line on stderr,\n"
+	"also logged), 43 the command could not be run, 64 usage.\n";
+
+int
+main(int argc, char **argv)
+{
+	struct sw_master_conf conf;
+	struct sw_buf path = SW_BUF_INIT;
+	struct sw_slavecmd cmd;
+	struct sw_cli cli;
+	struct sw_err e;
+	const char *slave, *line;
+	char q[96];
+	int rc = EXIT_FAIL;
+
+	memset(&conf, 0, sizeof(conf));
+	sw_slavecmd_init(&cmd);
+	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
+	case SW_CLI_HELP:
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	case SW_CLI_VERSION:
+		printf("slave-connect (slipway) %s\n", sw_version());
+		return EXIT_OK;
+	case SW_CLI_USAGE:
+		fprintf(stderr, "slave-connect: %s\n%s", e.msg, usage_text);
+		return EXIT_USAGE;
+	case SW_CLI_RUN:
+		break;
+	}
+	if (argc - cli.first_operand != 1) {
+		fprintf(stderr, "slave-connect: expected one slave name\n%s",
+			usage_text);
+		return EXIT_USAGE;
+	}
+	sw_log_init("slave-connect", cli.verbosity);
+	slave = argv[cli.first_operand];
+	if (sw_name_check(SW_NAME_SLAVE, slave, &e) < 0) {
+		sw_error("refused: %s", e.msg);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
+	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+		sw_error("cannot serve slave '%s': %s", slave, e.msg);
+		goto out;
+	}
+	if (sw_master_conf_slave(&conf, slave) == NULL) {
+		sw_error("refused slave '%s': no [slave %s] section in '%s'", slave,
+			slave, conf.path);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	line = getenv("SSH_ORIGINAL_COMMAND");
+	if (sw_slavecmd_parse(line, &cmd, &e) < 0) {
+		sw_error("refused command of slave '%s': %s", slave, e.msg);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	sw_name_quote(line, strlen(line), q, sizeof(q));
+	sw_debug("slave '%s' runs '%s'", slave, q);
+	sw_slavecmd_exec(&cmd, slave, path.data, &e);
+	sw_error("cannot serve slave '%s': %s", slave, e.msg);
+out:
+	sw_slavecmd_release(&cmd);
+	sw_master_conf_release(&conf);
+	sw_buf_release(&path);
+	return rc;
+}
