@@ -92,6 +92,22 @@ check_dl "curl left the deletion list" "zlib core"
 check_list "curl is queued again" "glibc core" "zlib extra" "app extra" "curl extra"
 check_order "and built before app" curl app
 
+# a package for another architecture is not queued; one that was built for
+# ours and leaves it is to be deleted
+pkgbuild "$U/extra/armonly" armonly 1.0 "" "" "arch=(aarch64)"
+pkgbuild "$U/extra/leaver" leaver 1.0
+commit "$U" "armonly and leaver"
+gpu
+expect "a package for another architecture" 0
+check_list "armonly is not queued" "glibc core" "zlib extra" "app extra" "curl extra" "leaver extra"
+printf 'leaver-1.0-1-x86_64.pkg.tar.zst\n' >"$STATE/package-states/$(id_of leaver extra).done"
+sed -i '/^leaver /d' "$STATE/build-list" "$STATE/build-meta"   # as return-assignment does
+pkgbuild "$U/extra/leaver" leaver 1.1 "" "" "arch=(aarch64)"
+commit "$U" "leaver leaves x86_64"
+gpu
+expect "a built package leaves our architecture" 0
+check_dl "it is to be deleted" "zlib core" "leaver extra"
+
 # the lock: busy means exit 1, -b waits
 exec 9>>"$STATE/locks/build-list.lock"
 flock 9
