@@ -30,40 +30,28 @@ static const char usage_text[] =
 	"3 nothing pending, 4 the slave is at max_assignments, 10 failed,\n"
 	"64 usage.\n";
 
+static const struct sw_cli_spec spec = {
+	.prog = "get-assignment",
+	.usage = usage_text,
+	.usage_status = EXIT_USAGE,
+};
+
 int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	struct sw_id id;
 	const char *slave;
 	enum sw_assign_result r;
-	int rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("get-assignment (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "get-assignment: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
-	if (cli.first_operand != argc) {
-		fprintf(stderr, "get-assignment: unexpected argument '%s'\n%s",
-			argv[cli.first_operand], usage_text);
-		return EXIT_USAGE;
-	}
-	sw_log_init("get-assignment", cli.verbosity);
-	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
+	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
 	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
@@ -94,6 +82,5 @@ main(int argc, char **argv)
 	}
 out:
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

@@ -2,7 +2,6 @@
  * get-package-updates: find what changed in the PKGBUILD sources and keep
  * the build list in build order (see get-package-updates(1)).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,37 +74,27 @@ main(int argc, char **argv)
 	struct sw_updaterun_opts o = { false, false, SW_INTROSPECT_OPTS_INIT };
 	struct sw_updaterun_report rep;
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	enum sw_updaterun_result r;
 	struct sw_cli cli;
 	struct sw_err e;
+	const struct sw_cli_spec spec = {
+		.prog = "get-package-updates",
+		.usage = usage,
+		.extra_short = "brj:t:",
+		.extra_long = long_options,
+		.fn = option,
+		.ctx = &o,
+		.usage_status = EXIT_ERROR,
+	};
 	size_t i;
-	int ret = EXIT_ERROR;
+	int status, ret = EXIT_ERROR;
 
 	sw_updaterun_report_init(&rep);
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "brj:t:", long_options, option, &o, &cli,
-	    &e)) {
-	case SW_CLI_HELP:
-		fputs(usage, stdout);
-		return 0;
-	case SW_CLI_VERSION:
-		printf("get-package-updates (slipway) %s\n", sw_version());
-		return 0;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "get-package-updates: %s\n%s", e.msg, usage);
-		return EXIT_ERROR;
-	case SW_CLI_RUN:
-		break;
-	}
-	sw_log_init("get-package-updates", cli.verbosity);
-	if (cli.first_operand < argc) {
-		fprintf(stderr, "get-package-updates: unexpected argument '%s'\n%s",
-			argv[cli.first_operand], usage);
-		return EXIT_ERROR;
-	}
-	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
+	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
 	}
@@ -134,6 +123,5 @@ main(int argc, char **argv)
 out:
 	sw_updaterun_report_release(&rep);
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return ret;
 }

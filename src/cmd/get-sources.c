@@ -1,5 +1,4 @@
 /* get-sources: stream the build directory of an assignment as a tar. */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,46 +32,37 @@ static const char usage_text[] =
 	"Exit status: 0 the tar is written, 1 busy (retry soon), 2 not on the\n"
 	"build list or not this slave's, 10 failed, 64 usage.\n";
 
+static const struct sw_cli_spec spec = {
+	.prog = "get-sources",
+	.usage = usage_text,
+	.min_operands = 4,
+	.max_operands = 4,
+	.operands = "expected PKGBASE SRC MOD REPO",
+	.usage_status = EXIT_USAGE,
+};
+
 int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	struct sw_id id;
 	const char *slave;
 	char **op;
-	int rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("get-sources (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "get-sources: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
-	if (argc - cli.first_operand != 4) {
-		fprintf(stderr, "get-sources: expected PKGBASE SRC MOD REPO\n%s",
-			usage_text);
-		return EXIT_USAGE;
-	}
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
 	op = argv + cli.first_operand;
-	sw_log_init("get-sources", cli.verbosity);
 	if (isatty(STDOUT_FILENO)) {
 		sw_error("standard output is a terminal: redirect the tar");
 		return EXIT_USAGE;
 	}
 	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
-	    sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
 	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
@@ -96,6 +86,5 @@ main(int argc, char **argv)
 	}
 out:
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

@@ -96,38 +96,32 @@ int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_strvec changes = SW_STRVEC_INIT;
 	struct opts o = { -1, NULL };
 	struct sw_cli cli;
 	struct sw_err e;
+	const struct sw_cli_spec spec = {
+		.prog = "modify-package-state",
+		.usage = usage_text,
+		.extra_short = "b:urtf",
+		.extra_long = long_opts,
+		.fn = option,
+		.ctx = &o,
+		.max_operands = -1, /* checked below, after the action */
+		.usage_status = EXIT_USAGE,
+	};
 	char uid[32];
 	size_t k;
-	int rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "b:urtf", long_opts, option, &o, &cli,
-	    &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("modify-package-state (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "modify-package-state: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
-	if (o.action < 0 || cli.first_operand == argc) {
-		fprintf(stderr, "modify-package-state: %s\n%s", o.action < 0 ?
-			"no action given" : "no package given", usage_text);
-		return EXIT_USAGE;
-	}
-	sw_log_init("modify-package-state", cli.verbosity);
-	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
+	if (o.action < 0 || cli.first_operand == argc)
+		return sw_cli_usage_error(&spec, "%s", o.action < 0 ?
+			"no action given" : "no package given");
+	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
 	}
@@ -154,6 +148,5 @@ main(int argc, char **argv)
 out:
 	sw_strvec_release(&changes);
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* ping: the slave building an assignment is alive; extend its lease. */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,43 +28,34 @@ static const char usage_text[] =
 	"assignment is no longer this slave's (stop building it), 10 failed,\n"
 	"64 usage.\n";
 
+static const struct sw_cli_spec spec = {
+	.prog = "ping",
+	.usage = usage_text,
+	.min_operands = 5,
+	.max_operands = 5,
+	.operands = "expected PKGBASE SRC MOD REPO PHASE",
+	.usage_status = EXIT_USAGE,
+};
+
 int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	struct sw_id id;
 	const char *slave;
 	char **op;
-	int rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("ping (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "ping: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
-	if (argc - cli.first_operand != 5) {
-		fprintf(stderr, "ping: expected PKGBASE SRC MOD REPO PHASE\n%s",
-			usage_text);
-		return EXIT_USAGE;
-	}
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
 	op = argv + cli.first_operand;
-	sw_log_init("ping", cli.verbosity);
 	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
 	    sw_name_check(SW_NAME_PHASE, op[4], &e) < 0 ||
-	    sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
 	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
@@ -93,6 +83,5 @@ main(int argc, char **argv)
 	}
 out:
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

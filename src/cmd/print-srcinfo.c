@@ -75,28 +75,24 @@ main(int argc, char **argv)
 	struct sw_strvec binds = SW_STRVEC_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
+	const struct sw_cli_spec spec = {
+		.prog = "print-srcinfo",
+		.usage = usage,
+		.extra_short = "a:j:t:",
+		.extra_long = long_options,
+		.fn = option,
+		.ctx = &o,
+		.min_operands = 1,
+		.max_operands = -1,
+		.operands = "no directory given",
+		.usage_status = EXIT_ERROR,
+	};
 	size_t n = 0, i;
-	int ret = EXIT_ERROR, failed = 0;
+	int status, ret = EXIT_ERROR, failed = 0;
 
-	switch (sw_cli_parse(argc, argv, "a:j:t:", long_options, option, &o, &cli,
-	    &e)) {
-	case SW_CLI_HELP:
-		fputs(usage, stdout);
-		return 0;
-	case SW_CLI_VERSION:
-		printf("print-srcinfo (slipway) %s\n", sw_version());
-		return 0;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "print-srcinfo: %s\n%s", e.msg, usage);
-		return EXIT_ERROR;
-	case SW_CLI_RUN:
-		break;
-	}
-	sw_log_init("print-srcinfo", cli.verbosity);
-	if (cli.first_operand >= argc) {
-		fprintf(stderr, "print-srcinfo: no directory given\n%s", usage);
-		return EXIT_ERROR;
-	}
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
 	n = (size_t)(argc - cli.first_operand);
 	items = calloc(n, sizeof(*items));
 	dirs = calloc(n, sizeof(*dirs));

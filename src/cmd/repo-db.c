@@ -204,31 +204,29 @@ main(int argc, char **argv)
 	struct opts o = { NULL, NULL, SW_STRVEC_INIT, false };
 	struct sw_err e = { "" };
 	struct sw_cli cli;
+	const struct sw_cli_spec spec = {
+		.prog = "repo-db",
+		.usage = usage_text,
+		.extra_short = "k:g:S:s",
+		.extra_long = long_opts,
+		.fn = option,
+		.ctx = &o,
+		.min_operands = 1,
+		.max_operands = -1, /* by command, below */
+		.operands = "no command",
+		.usage_status = EXIT_USAGE,
+	};
 	const char *op;
-	int n, rc = EXIT_USAGE;
+	int n, rc;
 
-	switch (sw_cli_parse(argc, argv, "k:g:S:s", long_opts, option, &o, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		rc = EXIT_OK;
+	rc = sw_cli_start(&spec, argc, argv, &cli);
+	if (rc >= 0)
 		goto out;
-	case SW_CLI_VERSION:
-		printf("repo-db (slipway) %s\n", sw_version());
-		rc = EXIT_OK;
-		goto out;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "repo-db: %s\n%s", e.msg, usage_text);
-		goto out;
-	case SW_CLI_RUN:
-		break;
-	}
-	sw_log_init("repo-db", cli.verbosity);
 	n = argc - cli.first_operand - 1;
-	op = n >= 0 ? argv[cli.first_operand] : "";
+	op = argv[cli.first_operand];
 	if (!((!strcmp(op, "add") || !strcmp(op, "remove")) ? n >= 2 :
 	    (!strcmp(op, "list") || !strcmp(op, "check")) && n == 1)) {
-		fprintf(stderr, "repo-db: %s\n%s", n < 0 ? "no command" :
-			"wrong command or operands", usage_text);
+		rc = sw_cli_usage_error(&spec, "wrong command or operands");
 		goto out;
 	}
 	if (strcmp(op, "list") == 0)

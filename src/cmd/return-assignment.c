@@ -1,5 +1,4 @@
 /* return-assignment: take built packages (or the logs of a failed build) back. */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,46 +30,38 @@ static const char usage_text[] =
 	"Exit status: 0 taken, 1 busy (retry soon), 2 outdated or not yours,\n"
 	"3 signature, 4 wrong package set, 5 invalid upload, 10 failed, 64 usage.\n";
 
+static const struct sw_cli_spec spec = {
+	.prog = "return-assignment",
+	.usage = usage_text,
+	.min_operands = 4,
+	.max_operands = 5,
+	.operands = "expected PKGBASE SRC MOD REPO [ERROR]",
+	.usage_status = EXIT_USAGE,
+};
+
 int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	struct sw_id id;
 	const char *slave;
 	char **op;
 	bool failed;
-	int n, rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 	enum sw_return_result r;
 
 	memset(&conf, 0, sizeof(conf));
-	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("return-assignment (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "return-assignment: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
 	op = argv + cli.first_operand;
-	n = argc - cli.first_operand;
-	failed = n == 5 && strcmp(op[4], "ERROR") == 0;
-	if ((n != 4 && !failed)) {
-		fprintf(stderr, "return-assignment: expected PKGBASE SRC MOD REPO "
-			"[ERROR]\n%s", usage_text);
-		return EXIT_USAGE;
-	}
-	sw_log_init("return-assignment", cli.verbosity);
+	failed = argc - cli.first_operand == 5;
+	if (failed && strcmp(op[4], "ERROR") != 0)
+		return sw_cli_usage_error(&spec, "%s", spec.operands);
 	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
-	    sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0 ||
+	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
 	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
@@ -93,6 +84,5 @@ main(int argc, char **argv)
 	rc = (int)r;
 out:
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

@@ -33,47 +33,38 @@ static const char usage_text[] =
 	"Exit status: that of the command run; 42 refused (one line on stderr,\n"
 	"also logged), 43 the command could not be run, 64 usage.\n";
 
+static const struct sw_cli_spec spec = {
+	.prog = "slave-connect",
+	.usage = usage_text,
+	.min_operands = 1,
+	.max_operands = 1,
+	.operands = "expected one slave name",
+	.usage_status = EXIT_USAGE,
+};
+
 int
 main(int argc, char **argv)
 {
 	struct sw_master_conf conf;
-	struct sw_buf path = SW_BUF_INIT;
 	struct sw_slavecmd cmd;
 	struct sw_cli cli;
 	struct sw_err e;
 	const char *slave, *line;
 	char q[96];
-	int rc = EXIT_FAIL;
+	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
 	sw_slavecmd_init(&cmd);
-	switch (sw_cli_parse(argc, argv, "", NULL, NULL, NULL, &cli, &e)) {
-	case SW_CLI_HELP:
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	case SW_CLI_VERSION:
-		printf("slave-connect (slipway) %s\n", sw_version());
-		return EXIT_OK;
-	case SW_CLI_USAGE:
-		fprintf(stderr, "slave-connect: %s\n%s", e.msg, usage_text);
-		return EXIT_USAGE;
-	case SW_CLI_RUN:
-		break;
-	}
-	if (argc - cli.first_operand != 1) {
-		fprintf(stderr, "slave-connect: expected one slave name\n%s",
-			usage_text);
-		return EXIT_USAGE;
-	}
-	sw_log_init("slave-connect", cli.verbosity);
+	status = sw_cli_start(&spec, argc, argv, &cli);
+	if (status >= 0)
+		return status;
 	slave = argv[cli.first_operand];
 	if (sw_name_check(SW_NAME_SLAVE, slave, &e) < 0) {
 		sw_error("refused: %s", e.msg);
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	if (sw_conf_locate(cli.config, "master.conf", &path, &e) < 0 ||
-	    sw_master_conf_load(path.data, &conf, &e) < 0) {
+	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
 		sw_error("cannot serve slave '%s': %s", slave, e.msg);
 		goto out;
 	}
@@ -91,11 +82,10 @@ main(int argc, char **argv)
 	}
 	sw_name_quote(line, strlen(line), q, sizeof(q));
 	sw_debug("slave '%s' runs '%s'", slave, q);
-	sw_slavecmd_exec(&cmd, slave, path.data, &e);
+	sw_slavecmd_exec(&cmd, slave, conf.path, &e);
 	sw_error("cannot serve slave '%s': %s", slave, e.msg);
 out:
 	sw_slavecmd_release(&cmd);
 	sw_master_conf_release(&conf);
-	sw_buf_release(&path);
 	return rc;
 }

@@ -1,7 +1,11 @@
 #include "cli.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "log.h"
 
 static const struct option common_long[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -88,4 +92,50 @@ sw_cli_parse(int argc, char **argv, const char *extra_short,
 	}
 	cli->first_operand = optind;
 	return SW_CLI_RUN;
+}
+
+int
+sw_cli_usage_error(const struct sw_cli_spec *spec, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", spec->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", spec->usage);
+	return spec->usage_status;
+}
+
+int
+sw_cli_start(const struct sw_cli_spec *spec, int argc, char **argv,
+	struct sw_cli *cli)
+{
+	struct sw_err e = { "" }; /* a callback may refuse without a message */
+	int written = 0, n;
+	bool many;
+
+	switch (sw_cli_parse(argc, argv, spec->extra_short, spec->extra_long,
+	    spec->fn, spec->ctx, cli, &e)) {
+	case SW_CLI_HELP:
+		written = fputs(spec->usage, stdout);
+		break;
+	case SW_CLI_VERSION:
+		written = printf("%s (slipway) %s\n", spec->prog, sw_version());
+		break;
+	case SW_CLI_USAGE:
+		return sw_cli_usage_error(spec, "%s", e.msg);
+	case SW_CLI_RUN:
+		n = argc - cli->first_operand;
+		many = spec->max_operands >= 0 && n > spec->max_operands;
+		if (many && spec->operands == NULL)
+			return sw_cli_usage_error(spec, "unexpected argument '%s'",
+				argv[cli->first_operand + spec->max_operands]);
+		if (many || n < spec->min_operands)
+			return sw_cli_usage_error(spec, "%s", spec->operands);
+		sw_log_init(spec->prog, cli->verbosity);
+		return -1;
+	}
+	/* "prog -h >/dev/full" must not look like it worked */
+	return written >= 0 && fflush(stdout) == 0 ? 0 : spec->usage_status;
 }

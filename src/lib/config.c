@@ -794,3 +794,19 @@ sw_conf_locate(const char *explicit, const char *basename, struct sw_buf *out,
 		return sw_err_sys(e, "cannot locate configuration");
 	return 0;
 }
+
+int
+sw_master_conf_locate_load(const char *explicit, struct sw_master_conf *c,
+	struct sw_err *e)
+{
+	struct sw_buf path = SW_BUF_INIT;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c)); /* releasable even if locating fails */
+	if (sw_conf_locate(explicit, "master.conf", &path, e) < 0)
+		goto out;
+	ret = sw_master_conf_load(path.data, c, e);
+out:
+	sw_buf_release(&path);
+	return ret;
+}

@@ -10,7 +10,8 @@
  * the default where the key has one; a required key must have a value.
  * sw_conf_locate finds the file a program should read: -c, else
  * $SLIPWAY_CONFIG, else conf/<name> beside the bin/ the program runs from,
- * else SYSCONFDIR/slipway/<name>.
+ * else SYSCONFDIR/slipway/<name>. sw_master_conf_locate_load does both
+ * steps for a master-side program: locate master.conf, then load it.
  */
 #ifndef SW_CONFIG_H
 #define SW_CONFIG_H
@@ -121,5 +122,12 @@ const struct sw_repo_conf *sw_master_conf_repo(const struct sw_master_conf *c,
 /* explicit: the -c argument or NULL; basename: "master.conf" or "slave.conf". */
 int sw_conf_locate(const char *explicit, const char *basename,
 	struct sw_buf *out, struct sw_err *e);
+
+/*
+ * sw_conf_locate(explicit, "master.conf"), then sw_master_conf_load into c;
+ * release c also after a failure (c->path is the file found).
+ */
+int sw_master_conf_locate_load(const char *explicit, struct sw_master_conf *c,
+	struct sw_err *e);
 
 #endif

@@ -5,7 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -269,6 +273,228 @@ test_parse_twice(void **state)
 	assert_null(cli.config);
 }
 
+static const char usage[] = "usage: prog [options] A B [C]\n\nOptions: ...\n";
+
+/* What sw_cli_start returned and printed. */
+struct started {
+	int status;
+	char out[4096];
+	char err[4096];
+};
+
+static void
+slurp(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	assert_false(ferror(f));
+	buf[n] = '\0';
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Sends stdout and stderr to temporary files until end_capture. */
+struct capture {
+	FILE *out, *err;
+	int saved_out, saved_err;
+};
+
+static void
+begin_capture(struct capture *c)
+{
+	c->out = tmpfile();
+	c->err = tmpfile();
+	assert_non_null(c->out);
+	assert_non_null(c->err);
+	assert_int_equal(fflush(stdout), 0);
+	c->saved_out = dup(STDOUT_FILENO);
+	c->saved_err = dup(STDERR_FILENO);
+	assert_true(c->saved_out >= 0 && c->saved_err >= 0);
+	assert_true(dup2(fileno(c->out), STDOUT_FILENO) >= 0);
+	assert_true(dup2(fileno(c->err), STDERR_FILENO) >= 0);
+}
+
+static void
+end_capture(struct capture *c, struct started *st)
+{
+	assert_int_equal(fflush(stdout), 0);
+	assert_true(dup2(c->saved_out, STDOUT_FILENO) >= 0);
+	assert_true(dup2(c->saved_err, STDERR_FILENO) >= 0);
+	close(c->saved_out);
+	close(c->saved_err);
+	slurp(c->out, st->out, sizeof(st->out));
+	slurp(c->err, st->err, sizeof(st->err));
+}
+
+static void
+start(const struct sw_cli_spec *spec, int argc, char **argv, struct sw_cli *cli,
+	struct started *st)
+{
+	struct capture c;
+
+	begin_capture(&c);
+	st->status = sw_cli_start(spec, argc, argv, cli);
+	end_capture(&c, st);
+}
+
+/* st printed only "prog: <msg>\n" and the usage on stderr, and returned 64. */
+static void
+assert_usage_error(const struct started *st, const char *msg)
+{
+	char want[4096];
+
+	snprintf(want, sizeof(want), "prog: %s\n%s", msg, usage);
+	assert_int_equal(st->status, 64);
+	assert_string_equal(st->out, "");
+	assert_string_equal(st->err, want);
+}
+
+static const struct sw_cli_spec two_or_three = {
+	.prog = "prog",
+	.usage = usage,
+	.min_operands = 2,
+	.max_operands = 3,
+	.operands = "expected A B [C]",
+	.usage_status = 64,
+};
+
+static void
+test_start_help_version(void **state)
+{
+	char *h[] = { "prog", "-h", NULL };
+	char *v[] = { "prog", "-q", "--version", "extra", NULL };
+	struct sw_cli cli;
+	struct started st;
+
+	(void)state;
+	start(&two_or_three, ARGC(h), h, &cli, &st);
+	assert_int_equal(st.status, 0);
+	assert_string_equal(st.out, usage);
+	assert_string_equal(st.err, "");
+	/* -V wins over a wrong operand count */
+	start(&two_or_three, ARGC(v), v, &cli, &st);
+	assert_int_equal(st.status, 0);
+	assert_string_equal(st.out, "prog (slipway) " SW_VERSION "\n");
+	assert_string_equal(st.err, "");
+}
+
+/* A help that cannot be written is not a success. */
+static void
+test_start_help_unwritten(void **state)
+{
+	char *h[] = { "prog", "-h", NULL };
+	struct sw_cli cli;
+	int full = open("/dev/full", O_WRONLY | O_CLOEXEC), saved, status;
+
+	(void)state;
+	if (full < 0)
+		skip();
+	assert_int_equal(fflush(stdout), 0);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(full, STDOUT_FILENO) >= 0);
+	status = sw_cli_start(&two_or_three, ARGC(h), h, &cli);
+	__fpurge(stdout); /* what did not get out must not come later */
+	clearerr(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	close(full);
+	assert_int_equal(status, 64);
+}
+
+static void
+test_start_bad_option(void **state)
+{
+	char *a[] = { "prog", "--bogus", "x", "y", NULL };
+	char *b[] = { "prog", "-n", "bad", "x", "y", NULL };
+	struct extra x = { NULL, 0, 0 };
+	struct sw_cli_spec spec = two_or_three;
+	struct sw_cli cli;
+	struct started st;
+
+	(void)state;
+	start(&spec, ARGC(a), a, &cli, &st);
+	assert_usage_error(&st, "unknown option '--bogus'");
+	/* the program's own options, refused by its callback */
+	spec.extra_short = "n:f";
+	spec.extra_long = extra_long;
+	spec.fn = on_option;
+	spec.ctx = &x;
+	start(&spec, ARGC(b), b, &cli, &st);
+	assert_usage_error(&st, "invalid name 'bad'");
+	assert_int_equal(x.calls, 1);
+}
+
+static void
+test_start_operand_count(void **state)
+{
+	char *none[] = { "prog", NULL };
+	char *one[] = { "prog", "-v", "a", NULL };
+	char *four[] = { "prog", "a", "b", "c", "d", NULL };
+	char *extra[] = { "prog", "a", "b", NULL };
+	struct sw_cli_spec spec = two_or_three;
+	struct sw_cli cli;
+	struct started st;
+
+	(void)state;
+	start(&spec, ARGC(none), none, &cli, &st);
+	assert_usage_error(&st, "expected A B [C]");
+	start(&spec, ARGC(one), one, &cli, &st);
+	assert_usage_error(&st, "expected A B [C]");
+	start(&spec, ARGC(four), four, &cli, &st);
+	assert_usage_error(&st, "expected A B [C]");
+	/* no text: the first operand too many is named */
+	spec.min_operands = 0;
+	spec.max_operands = 1;
+	spec.operands = NULL;
+	start(&spec, ARGC(extra), extra, &cli, &st);
+	assert_usage_error(&st, "unexpected argument 'b'");
+	spec.max_operands = 0;
+	start(&spec, ARGC(extra), extra, &cli, &st);
+	assert_usage_error(&st, "unexpected argument 'a'");
+	/* -1: any number */
+	spec.max_operands = -1;
+	start(&spec, ARGC(four), four, &cli, &st);
+	assert_int_equal(st.status, -1);
+}
+
+static void
+test_start_run(void **state)
+{
+	char *a[] = { "prog", "-v", "-c", "my.conf", "a", "b", "-h", NULL };
+	struct sw_cli cli;
+	struct started st;
+
+	(void)state;
+	start(&two_or_three, ARGC(a), a, &cli, &st);
+	assert_int_equal(st.status, -1);
+	assert_string_equal(st.out, "");
+	assert_string_equal(st.err, "");
+	assert_string_equal(cli.config, "my.conf");
+	assert_int_equal(cli.verbosity, 1);
+	assert_int_equal(cli.first_operand, 4);
+}
+
+/* A program's own checks after sw_cli_start, with its usage status. */
+static void
+test_usage_error(void **state)
+{
+	struct sw_cli_spec spec = two_or_three;
+	struct capture c;
+	struct started st;
+
+	(void)state;
+	spec.usage_status = 2;
+	begin_capture(&c);
+	st.status = sw_cli_usage_error(&spec, "no %s given", "action");
+	end_capture(&c, &st);
+	assert_int_equal(st.status, 2);
+	assert_string_equal(st.out, "");
+	assert_string_equal(st.err, "prog: no action given\nusage: prog [options] "
+		"A B [C]\n\nOptions: ...\n");
+}
+
 int
 main(void)
 {
@@ -281,6 +507,12 @@ main(void)
 		cmocka_unit_test(test_operands),
 		cmocka_unit_test(test_extra_options),
 		cmocka_unit_test(test_parse_twice),
+		cmocka_unit_test(test_start_help_version),
+		cmocka_unit_test(test_start_help_unwritten),
+		cmocka_unit_test(test_start_bad_option),
+		cmocka_unit_test(test_start_operand_count),
+		cmocka_unit_test(test_start_run),
+		cmocka_unit_test(test_usage_error),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

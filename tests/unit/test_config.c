@@ -688,6 +688,42 @@ test_locate(void **state)
 	sw_buf_release(&b);
 }
 
+static void
+test_master_locate_load(void **state)
+{
+	struct fx *x = *state;
+	char *path = tu_path(x->conf, "master.conf");
+	char *missing = tu_path(x->conf, "missing.conf");
+	char *saved = getenv("SLIPWAY_CONFIG") ? strdup(getenv("SLIPWAY_CONFIG")) : NULL;
+	struct sw_master_conf c;
+	struct sw_err e;
+	char want[SW_ERR_MAX];
+
+	tu_write_str(path, MASTER_MIN);
+	assert_int_equal(sw_master_conf_locate_load(path, &c, &e), 0);
+	assert_string_equal(c.path, path);
+	assert_string_equal(c.arch, "x86_64");
+	sw_master_conf_release(&c);
+	/* no -c: $SLIPWAY_CONFIG */
+	assert_int_equal(setenv("SLIPWAY_CONFIG", path, 1), 0);
+	assert_int_equal(sw_master_conf_locate_load(NULL, &c, &e), 0);
+	assert_string_equal(c.path, path);
+	sw_master_conf_release(&c);
+	/* -c wins, and a failed load is released the same way */
+	assert_int_equal(sw_master_conf_locate_load(missing, &c, &e), -1);
+	snprintf(want, sizeof(want), "cannot open '%s'", missing);
+	assert_memory_equal(e.msg, want, strlen(want));
+	sw_master_conf_release(&c);
+	if (saved) {
+		setenv("SLIPWAY_CONFIG", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("SLIPWAY_CONFIG");
+	}
+	free(path);
+	free(missing);
+}
+
 /* Copies this program to <dir>/bin/ and asks the copy where it looks. */
 static void
 test_locate_from_tree(void **state)
@@ -767,6 +803,7 @@ main(int argc, char **argv)
 		T(test_slave_valid),
 		T(test_slave_errors),
 		cmocka_unit_test(test_locate),
+		T(test_master_locate_load),
 		T(test_locate_from_tree),
 	};
 
