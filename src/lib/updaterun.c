@@ -115,6 +115,12 @@ struct run {
 	struct sw_cache *cache;
 	char workdir[PATH_MAX];
 	unsigned nwork;
+	/*
+	 * locks/git-fetch.lock, held from the fetch to the end: a run that
+	 * fetched an older head must never write after one that fetched a
+	 * newer one, or the state would go back in time.
+	 */
+	int run_lock;
 };
 
 void
@@ -406,17 +412,19 @@ fetch_all(struct run *r, struct sw_err *e)
 {
 	struct sw_buf lockp = SW_BUF_INIT, url = SW_BUF_INIT;
 	enum sw_lock_result lr;
-	int fd = -1, ret = -1;
+	int ret = -1;
 	size_t i, k;
 
 	if (sw_statedir_path(&r->sd, "locks/git-fetch.lock", &lockp, e) < 0)
 		goto out;
-	lr = sw_lock_take(lockp.data, r->o->wait ? SW_LOCK_WAIT_FOREVER : 0, &fd, e);
+	lr = sw_lock_take(lockp.data, r->o->wait ? SW_LOCK_WAIT_FOREVER : 0,
+		&r->run_lock, e);
 	if (lr != SW_LOCK_OK) {
 		ret = lr == SW_LOCK_BUSY ? 1 : -1;
 		if (lr == SW_LOCK_BUSY)
-			sw_err_set(e, "another get-package-updates is fetching "
-				"(locks/git-fetch.lock is held)");
+			sw_err_set(e, "another get-package-updates is running "
+				"(locks/git-fetch.lock is held); try again later, or "
+				"wait with -b");
 		goto out;
 	}
 	for (i = 0; i < r->nsrc; i++) {
@@ -485,7 +493,6 @@ fetch_all(struct run *r, struct sw_err *e)
 	}
 	ret = 0;
 out:
-	sw_lock_release(&fd);
 	sw_buf_release(&lockp);
 	sw_buf_release(&url);
 	return ret;
@@ -1821,6 +1828,7 @@ run_release(struct run *r)
 	sw_introspect_cache_close(r->cache);
 	if (r->sd_open)
 		sw_statedir_release(&r->sd);
+	sw_lock_release(&r->run_lock);
 }
 
 /* Compares the old revisions with the new ones and plans what to do. */
@@ -1872,6 +1880,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
+	r.run_lock = -1;
 	r.c = c;
 	r.o = o;
 	r.rep = rep;

@@ -123,6 +123,33 @@ expect "-b waits for the lock" 0
 check_eq "and then applies the change" 1.2-1 "$(meta app extra 6)"
 exec 9>&-
 
+# one run at a time, from its fetch to its write: a run that fetched an
+# older head must never write after one that fetched a newer one. Run A
+# fetches, then waits (-b) for the build list; run B meanwhile is refused.
+exec 9>>"$STATE/locks/build-list.lock"
+flock 9
+pkgbuild "$U/extra/app" app 1.25 curl
+commit "$U" "app 1.25"
+before=$(guarded_digest)
+"$BIN/get-package-updates" -c "$CONF" -b >"$T/run-a.out" 2>&1 &
+a=$!
+for _ in $(seq 100); do
+	flock -n "$STATE/locks/git-fetch.lock" true || break
+	sleep 0.1
+done
+pkgbuild "$U/extra/app" app 1.26 curl
+commit "$U" "app 1.26"
+gpu
+expect "a run while another runs: exit 1" 1 "another get-package-updates is running"
+check_eq "and nothing written" "$before" "$(guarded_digest)"
+flock -u 9
+exec 9>&-
+wait "$a"
+check_eq "the first run writes what it fetched" 1.25-1 "$(meta app extra 6)"
+gpu
+expect "the next run" 0
+check_eq "brings the newer one" 1.26-1 "$(meta app extra 6)"
+
 # a source that cannot be fetched: the others go on, exit 3
 conf "[source up]
 url = $U
