@@ -559,12 +559,35 @@ out:
 	return ret;
 }
 
+/*
+ * git fsck refuses a tree with two entries of one name, but a fetch takes
+ * it; a symlink "sub" and a directory "sub" would have fn write through
+ * the link. In a well-formed tree every name finds its own entry.
+ */
+static int
+check_names(struct walk *w, const git_tree *t)
+{
+	size_t i, n = t ? git_tree_entrycount(t) : 0;
+
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *x = git_tree_entry_byindex(t, i);
+
+		if (git_tree_entry_byname(t, git_tree_entry_name(x)) != x)
+			return sw_err_set(w->e, "directory '%s' has two entries "
+				"named '%s', or is out of order", w->path.len ?
+				w->path.data : ".", git_tree_entry_name(x));
+	}
+	return 0;
+}
+
 static int
 walk_trees(struct walk *w, git_repository *ra, const git_tree *ta,
 	git_repository *rb, const git_tree *tb, bool top)
 {
 	size_t i, n = git_tree_entrycount(ta);
 
+	if (check_names(w, ta) < 0 || check_names(w, tb) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *a = git_tree_entry_byindex(ta, i);
 		const git_tree_entry *b = tb ?

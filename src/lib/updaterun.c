@@ -857,7 +857,8 @@ mat_fn(const char *rel, enum sw_gitobj type, bool exec, const char *data,
 
 	switch (type) {
 	case SW_GIT_TREE:
-		if (mkdirat(dfd, rel, 0755) < 0 && errno != EEXIST)
+		/* the walk names each path once: one that exists is an attack */
+		if (mkdirat(dfd, rel, 0755) < 0)
 			return sw_err_sys(e, "cannot create '%s'", rel);
 		return 0;
 	case SW_GIT_LINK:

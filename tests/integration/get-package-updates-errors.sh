@@ -87,4 +87,27 @@ check "an unchanged bad one is not read again" bash -c "! grep -q \"cannot read 
 gpu -t 2 --retry
 expect "--retry" 3 "cannot read 'forever'.*timed out after 2 s"
 
+# a crafted tree that a fetch takes but git fsck refuses: a symlink "sub"
+# to a directory outside and a directory "sub" whose file would be
+# written through it
+mkdir -p "$T/outside"
+(
+	cd "$U" || exit 1
+	link=$(printf '%s' "$T/outside" | git hash-object -w --stdin) &&
+	f=$(echo planted | git hash-object -w --stdin) &&
+	pb=$(printf 'pkgname=crafted\npkgver=1\npkgrel=1\narch=(any)\npackage() { :; }\n' |
+		git hash-object -w --stdin) &&
+	sub=$(printf '100644 blob %s\tplanted\n' "$f" | git mktree) &&
+	dir=$(printf '120000 blob %s\tsub\n040000 tree %s\tsub\n100644 blob %s\tPKGBUILD\n' \
+		"$link" "$sub" "$pb" | git mktree) &&
+	top=$({ git ls-tree HEAD; printf '040000 tree %s\tcrafted\n' "$dir"; } | git mktree) &&
+	c=$(git commit-tree -p HEAD -m crafted "$top") &&
+	git update-ref refs/heads/main "$c" && git reset -q --hard
+) || not_ok "make the crafted commit"
+gpu -t 3
+expect "a tree with two entries of one name is refused" 3 \
+	"cannot read 'crafted'.*two entries named 'sub'"
+check "nothing was written outside" test ! -e "$T/outside/planted"
+check "crafted is not queued" sh -c "! grep -q '^crafted ' '$STATE/build-list'"
+
 echo "1..$_n"
