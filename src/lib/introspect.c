@@ -151,7 +151,9 @@ static const char script[] =
 	"__sw_child() {\n"
 	"\tunset __sw_nonce\n"
 	"\texec 3>&1 >\"$__sw_tmp/err\" 2>&1 </dev/null\n"
+	/* SIGXCPU first (reported), then a hard limit it cannot lift */
 	"\tulimit -S -t \"$__sw_cpu\" 2>/dev/null\n"
+	"\tulimit -H -t $((__sw_cpu + 1)) 2>/dev/null\n"
 	"\tcd -P -- \"$1\" || exit 96\n"
 	"\tdeclare -r startdir=$PWD\n"
 	"\tBUILDFILE=$startdir/PKGBUILD\n"
