@@ -1938,7 +1938,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 			goto out;
 		}
 		if (strcmp(now.data, planned.data) != 0) {
-			/* another run got there first: plan again from its revisions */
+			/* a crashed run's journal was just finished: plan again from it */
 			sw_statedir_unlock(&r.sd, SW_LOCK_BUILD_LIST);
 			if (replan(&r, &planned, &nothing, e) < 0)
 				goto out;
