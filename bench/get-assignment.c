@@ -30,12 +30,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fileio.h"
-#include "names.h"
-#include "pkgstate.h"
-#include "run.h"
-#include "statedir.h"
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "core/names.h"
+#include "queue/pkgstate.h"
+#include "core/run.h"
+#include "queue/statedir.h"
 
 #define ENTRIES 10000
 #define WORKERS 16

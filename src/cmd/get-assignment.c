@@ -3,11 +3,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "assign.h"
-#include "cli.h"
-#include "config.h"
-#include "lease.h"
-#include "log.h"
+#include "queue/assign.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "queue/lease.h"
+#include "core/log.h"
 
 enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_READY = 2, EXIT_NOTHING = 3,
 	EXIT_LIMIT = 4, EXIT_FAIL = 10, EXIT_USAGE = 64 };

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
-#include "err.h"
-#include "log.h"
-#include "number.h"
-#include "updaterun.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/number.h"
+#include "source/updaterun.h"
 
 #define EXIT_BUSY 1
 #define EXIT_ERROR 2

@@ -6,10 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "pkgadmin.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "queue/pkgadmin.h"
 
 enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_REFUSED = 2, EXIT_FAIL = 10,
 	EXIT_USAGE = 64 };

@@ -2,11 +2,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "config.h"
-#include "lease.h"
-#include "log.h"
-#include "names.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "queue/lease.h"
+#include "core/log.h"
+#include "core/names.h"
 
 enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_YOURS = 2, EXIT_FAIL = 10,
 	EXIT_USAGE = 64 };

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "err.h"
-#include "introspect.h"
-#include "log.h"
-#include "number.h"
+#include "core/cli.h"
+#include "core/err.h"
+#include "source/introspect.h"
+#include "core/log.h"
+#include "core/number.h"
 
 #define EXIT_SOME_FAILED 1
 #define EXIT_ERROR 2

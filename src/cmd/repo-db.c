@@ -4,13 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "names.h"
-#include "repocheck.h"
-#include "repodb.h"
-#include "sign.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/names.h"
+#include "repo/repocheck.h"
+#include "repo/repodb.h"
+#include "repo/sign.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_DIFFER = 3 };
 

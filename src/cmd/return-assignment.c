@@ -3,12 +3,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "lease.h"
-#include "log.h"
-#include "names.h"
-#include "returns.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "queue/lease.h"
+#include "core/log.h"
+#include "core/names.h"
+#include "repo/returns.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 10, EXIT_USAGE = 64 };
 

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "names.h"
-#include "slavecmd.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/names.h"
+#include "queue/slavecmd.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 42, EXIT_FAIL = 43, EXIT_USAGE = 64 };
 

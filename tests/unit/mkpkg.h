@@ -11,8 +11,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "buf.h"
-#include "fileio.h"
+#include "core/buf.h"
+#include "core/fileio.h"
 #include "testutil.h"
 
 /* The test's scratch directory, made and removed by tdir_setup/_teardown. */

@@ -11,8 +11,8 @@
 
 #include "testutil.h"
 
-#include "assign.h"
-#include "pkgstate.h"
+#include "queue/assign.h"
+#include "queue/pkgstate.h"
 
 /* ---- the policy over a hand-made view -------------------------------- */
 

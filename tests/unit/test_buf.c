@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 /* A file (unlinked) holding n bytes of a repeating pattern, at offset 0. */
 static int

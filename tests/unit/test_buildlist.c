@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 
-#include "buildlist.h"
+#include "queue/buildlist.h"
 
 #define C1 "1111111111111111111111111111111111111111"
 #define C2 "2222222222222222222222222222222222222222"

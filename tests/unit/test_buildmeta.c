@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buildmeta.h"
-#include "fileio.h"
+#include "queue/buildmeta.h"
+#include "core/fileio.h"
 
 static char path[64];
 

@@ -9,7 +9,7 @@
 
 #include <sys/wait.h>
 
-#include "config.h"
+#include "core/config.h"
 
 #define FPR "0123456789abcdef0123456789ABCDEF01234567"
 #define FPR_UP "0123456789ABCDEF0123456789ABCDEF01234567"

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "custom.h"
+#include "source/custom.h"
 
 #define PARSE(l, text, kind, w) \
 	assert_int_equal(sw_custom_parse(l, text, sizeof(text) - 1, kind, "list", w, \

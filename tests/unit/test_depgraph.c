@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "depgraph.h"
+#include "core/depgraph.h"
 
 /* position of node v in the order */
 static size_t

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "core/err.h"
 
 static void
 test_set(void **state)

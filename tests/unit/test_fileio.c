@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 
-#include "fileio.h"
+#include "core/fileio.h"
 
 static void
 test_read(void **state)

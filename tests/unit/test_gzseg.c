@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "gzseg.h"
+#include "repo/gzseg.h"
 
 /* The whole of a gzip file, inflated by zlib itself. */
 static char *

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "layout.h"
+#include "source/layout.h"
 
 static void
 expect_pb(int layout, const char *path, const char *want)

@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 
-#include "lease.h"
+#include "queue/lease.h"
 
 #define C1 "1111111111111111111111111111111111111111"
 #define C2 "2222222222222222222222222222222222222222"

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "lines.h"
+#include "core/lines.h"
 
 struct fixture {
 	struct sw_buf data;

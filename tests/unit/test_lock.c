@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "lock.h"
+#include "core/lock.h"
 
 /* Exit codes of a child that tried the lock. */
 enum { CHILD_OK = 10, CHILD_BUSY = 11, CHILD_ERROR = 12 };

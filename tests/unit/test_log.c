@@ -9,7 +9,7 @@
 
 #include <poll.h>
 
-#include "log.h"
+#include "core/log.h"
 
 /* stderr goes into a file (not a terminal) until stop_capture. */
 struct capture {

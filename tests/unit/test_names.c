@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
+#include "core/names.h"
 
 #define C40 "0123456789abcdef0123456789abcdef01234567"
 #define C64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

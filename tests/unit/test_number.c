@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "number.h"
+#include "core/number.h"
 
 static void
 expect_u64(const char *s, uint64_t min, uint64_t max, uint64_t want)

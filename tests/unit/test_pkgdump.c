@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkgdump.h"
+#include "source/pkgdump.h"
 
 /* Appends each argument and its NUL; the list ends with NULL. */
 static void

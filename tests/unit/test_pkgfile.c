@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 #include "mkpkg.h"
-#include "pkgfile.h"
+#include "repo/pkgfile.h"
 
 static const struct mk_entry files[] = {
 	{ ".BUILDINFO", "format = 2\npkgname = foo\nbuildenv = a\nbuildenv = b\n" },

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "mkpkg.h"
-#include "pool.h"
+#include "repo/pool.h"
 
 #define PKG "foo-1-1-x86_64.pkg.tar.zst"
 

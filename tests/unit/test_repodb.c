@@ -6,8 +6,8 @@
 #include <cmocka.h>
 
 #include "mkpkg.h"
-#include "repocheck.h"
-#include "repodb.h"
+#include "repo/repocheck.h"
+#include "repo/repodb.h"
 
 static const struct mk_entry files[] = {
 	{ "usr", NULL },

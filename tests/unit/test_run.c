@@ -9,7 +9,7 @@
 
 #include <time.h>
 
-#include "run.h"
+#include "core/run.h"
 
 static long
 now_ms(void)

@@ -6,8 +6,8 @@
 #include <cmocka.h>
 
 #include "mkpkg.h"
-#include "run.h"
-#include "sign.h"
+#include "core/run.h"
+#include "repo/sign.h"
 
 static void
 gpg(const char *home, const char *const *args)

@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 
-#include "slavecmd.h"
+#include "queue/slavecmd.h"
 
 #define C1 "1111111111111111111111111111111111111111"
 #define C2 "2222222222222222222222222222222222222222"

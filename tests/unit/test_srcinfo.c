@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "srcinfo.h"
+#include "source/srcinfo.h"
 
 static const char split[] =
 	"pkgbase = kit\n"

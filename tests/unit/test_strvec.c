@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "strvec.h"
+#include "core/strvec.h"
 
 static void
 test_empty_is_terminated(void **state)

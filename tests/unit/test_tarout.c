@@ -10,7 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "tarout.h"
+#include "source/tarout.h"
 
 static void
 test_round_trip(void **state)

@@ -13,11 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buildlist.h"
-#include "fileio.h"
-#include "pkgstate.h"
-#include "statedir.h"
-#include "txn.h"
+#include "queue/buildlist.h"
+#include "core/fileio.h"
+#include "queue/pkgstate.h"
+#include "queue/statedir.h"
+#include "core/txn.h"
 
 static char dir[64];
 

@@ -13,7 +13,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "upload.h"
+#include "repo/upload.h"
 
 #define PKG "foo-1.0-1-x86_64.pkg.tar.zst"
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vercmp.h"
+#include "core/vercmp.h"
 
 static int
 sign(int x)

@@ -1,0 +1,103 @@
+#include "core/lines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+sw_lines_init(struct sw_lines *l, const char *path, struct sw_buf *data)
+{
+	l->path = path;
+	l->p = data->data;
+	l->end = data->data + data->len;
+	l->line = 0;
+}
+
+int
+sw_lines_next(struct sw_lines *l, char **f, size_t n, bool rest_last,
+	size_t max, struct sw_err *e)
+{
+	char *nl, *s;
+	size_t i, len;
+
+	if (l->p >= l->end)
+		return 0;
+	l->line++;
+	len = (size_t)(l->end - l->p);
+	nl = memchr(l->p, '\n', len);
+	if (nl == NULL)
+		return sw_err_set(e, "%s:%d: truncated line (no newline at the end)",
+			l->path, l->line);
+	len = (size_t)(nl - l->p);
+	if (len > max)
+		return sw_err_set(e, "%s:%d: line longer than %zu bytes", l->path,
+			l->line, max);
+	if (memchr(l->p, '\0', len) != NULL)
+		return sw_err_set(e, "%s:%d: NUL byte in line", l->path, l->line);
+	*nl = '\0';
+	s = l->p;
+	l->p = nl + 1;
+	for (i = 0; i < n; i++) {
+		char *sp = (rest_last && i == n - 1) ? NULL : strchr(s, ' ');
+
+		if (i == n - 1 && !rest_last && sp != NULL)
+			return sw_err_set(e, "%s:%d: more than %zu fields", l->path,
+				l->line, n);
+		if (sp == NULL && i < n - 1)
+			return sw_err_set(e, "%s:%d: expected %zu fields, found %zu",
+				l->path, l->line, n, i + 1);
+		if (sp != NULL)
+			*sp = '\0';
+		if (*s == '\0')
+			return sw_err_set(e, "%s:%d: empty field %zu", l->path, l->line,
+				i + 1);
+		f[i] = s;
+		s = sp ? sp + 1 : s + strlen(s);
+	}
+	return 1;
+}
+
+struct keyed {
+	const char *a, *b;
+	size_t index;
+};
+
+static int
+cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *p = x, *q = y;
+	int c = strcmp(p->a, q->a);
+
+	return c ? c : strcmp(p->b, q->b);
+}
+
+int
+sw_lines_check_unique(const char *path, const void *base, size_t n,
+	size_t stride, size_t a, size_t b, struct sw_err *e)
+{
+	struct keyed *k;
+	size_t i;
+	int ret = 0;
+
+	if (n < 2)
+		return 0;
+	k = reallocarray(NULL, n, sizeof(*k));
+	if (k == NULL)
+		return sw_err_sys(e, "cannot check '%s'", path);
+	for (i = 0; i < n; i++) {
+		const char *rec = (const char *)base + i * stride;
+
+		k[i] = (struct keyed){ rec + a, rec + b, i };
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 1; i < n; i++)
+		if (cmp_keyed(&k[i - 1], &k[i]) == 0) {
+			size_t later = k[i - 1].index > k[i].index ? k[i - 1].index :
+				k[i].index;
+
+			ret = sw_err_set(e, "%s:%zu: '%s' in '%s' is listed twice",
+				path, later + 1, k[i].a, k[i].b);
+			break;
+		}
+	free(k);
+	return ret;
+}

@@ -1,0 +1,244 @@
+#include "queue/buildlist.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "core/lines.h"
+
+#define LINE_MAX_LEN (SW_ID_MAX + 8)
+
+/* Makes room for one more element of size bytes in *v. */
+static int
+grow(void **v, size_t *alloc, size_t n, size_t size, struct sw_err *e)
+{
+	void *p;
+	size_t a;
+
+	if (n < *alloc)
+		return 0;
+	a = *alloc ? *alloc * 2 : 64;
+	p = reallocarray(*v, a, size);
+	if (p == NULL)
+		return sw_err_sys(e, "cannot grow list");
+	*v = p;
+	*alloc = a;
+	return 0;
+}
+
+static int
+store(const char *path, const struct sw_buf *out, struct sw_txn *t,
+	struct sw_err *e)
+{
+	if (t != NULL)
+		return sw_txn_replace(t, path, out->data, out->len, 0644, e);
+	return sw_file_replace(path, out->data, out->len, 0644, e);
+}
+
+/* Reads path into data; an absent file is empty. */
+static int
+slurp(const char *path, struct sw_buf *data, struct sw_err *e)
+{
+	int r = sw_file_read(path, SW_LIST_MAX_SIZE, data, e);
+
+	return r < 0 ? -1 : 0;
+}
+
+static int
+check_unique(const char *path, const struct sw_build_list *l, struct sw_err *e)
+{
+	return sw_lines_check_unique(path, l->v, l->n, sizeof(*l->v),
+		offsetof(struct sw_id, pkgbase), offsetof(struct sw_id, repo), e);
+}
+
+int
+sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT;
+	struct sw_lines lines;
+	struct sw_err fe;
+	char *f[4];
+	int r, ret = -1;
+
+	memset(l, 0, sizeof(*l));
+	if (slurp(path, &data, e) < 0)
+		goto out;
+	sw_lines_init(&lines, path, &data);
+	while ((r = sw_lines_next(&lines, f, 4, false, LINE_MAX_LEN, e)) == 1) {
+		struct sw_id id;
+
+		if (sw_id_from_fields(&id, f[0], f[1], f[2], f[3], &fe) < 0) {
+			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
+			goto out;
+		}
+		if (sw_buildlist_append(l, &id, e) < 0)
+			goto out;
+	}
+	if (r < 0 || check_unique(path, l, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&data);
+	if (ret < 0)
+		sw_buildlist_release(l);
+	return ret;
+}
+
+int
+sw_buildlist_write(const char *path, const struct sw_build_list *l,
+	struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_buf out = SW_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	/* never write what sw_buildlist_read would refuse */
+	if (check_unique(path, l, e) < 0)
+		goto out;
+	for (i = 0; i < l->n; i++)
+		if (sw_buf_addf(&out, "%s %s %s %s\n", l->v[i].pkgbase, l->v[i].src,
+		    l->v[i].mod, l->v[i].repo) < 0) {
+			sw_err_sys(e, "cannot write '%s'", path);
+			goto out;
+		}
+	ret = store(path, &out, t, e);
+out:
+	sw_buf_release(&out);
+	return ret;
+}
+
+void
+sw_buildlist_release(struct sw_build_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+long
+sw_buildlist_find(const struct sw_build_list *l, const char *pkgbase,
+	const char *repo)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].pkgbase, pkgbase) == 0 &&
+		    strcmp(l->v[i].repo, repo) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+sw_buildlist_append(struct sw_build_list *l, const struct sw_id *id,
+	struct sw_err *e)
+{
+	if (grow((void **)&l->v, &l->alloc, l->n, sizeof(*l->v), e) < 0)
+		return -1;
+	l->v[l->n++] = *id;
+	return 0;
+}
+
+void
+sw_buildlist_remove(struct sw_build_list *l, size_t index)
+{
+	memmove(&l->v[index], &l->v[index + 1],
+		(l->n - index - 1) * sizeof(*l->v));
+	l->n--;
+}
+
+int
+sw_deletionlist_read(const char *path, struct sw_deletion_list *l,
+	struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT;
+	struct sw_lines lines;
+	struct sw_err fe;
+	char *f[2];
+	int r, ret = -1;
+
+	memset(l, 0, sizeof(*l));
+	if (slurp(path, &data, e) < 0)
+		goto out;
+	sw_lines_init(&lines, path, &data);
+	while ((r = sw_lines_next(&lines, f, 2, false, LINE_MAX_LEN, e)) == 1) {
+		if (sw_deletionlist_append(l, f[0], f[1], &fe) < 0) {
+			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&data);
+	if (ret < 0)
+		sw_deletionlist_release(l);
+	return ret;
+}
+
+int
+sw_deletionlist_write(const char *path, const struct sw_deletion_list *l,
+	struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_buf out = SW_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < l->n; i++)
+		if (sw_buf_addf(&out, "%s %s\n", l->v[i].pkgbase, l->v[i].repo) < 0) {
+			sw_err_sys(e, "cannot write '%s'", path);
+			goto out;
+		}
+	ret = store(path, &out, t, e);
+out:
+	sw_buf_release(&out);
+	return ret;
+}
+
+void
+sw_deletionlist_release(struct sw_deletion_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+long
+sw_deletionlist_find(const struct sw_deletion_list *l, const char *pkgbase,
+	const char *repo)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].pkgbase, pkgbase) == 0 &&
+		    strcmp(l->v[i].repo, repo) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+sw_deletionlist_append(struct sw_deletion_list *l, const char *pkgbase,
+	const char *repo, struct sw_err *e)
+{
+	struct sw_deletion *d;
+
+	if (sw_name_check(SW_NAME_PKGBASE, pkgbase, e) < 0 ||
+	    sw_name_check(SW_NAME_REPO, repo, e) < 0)
+		return -1;
+	if (sw_deletionlist_find(l, pkgbase, repo) >= 0)
+		return sw_err_set(e, "'%s' in '%s' is listed twice", pkgbase, repo);
+	if (grow((void **)&l->v, &l->alloc, l->n, sizeof(*l->v), e) < 0)
+		return -1;
+	d = &l->v[l->n++];
+	memcpy(d->pkgbase, pkgbase, strlen(pkgbase) + 1);
+	memcpy(d->repo, repo, strlen(repo) + 1);
+	return 0;
+}
+
+void
+sw_deletionlist_remove(struct sw_deletion_list *l, size_t index)
+{
+	memmove(&l->v[index], &l->v[index + 1],
+		(l->n - index - 1) * sizeof(*l->v));
+	l->n--;
+}

@@ -1,0 +1,249 @@
+#include "repo/sign.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fileio.h"
+#include "core/names.h"
+
+int
+sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e)
+{
+	gpgme_error_t err;
+
+	s->ctx = NULL;
+	if (gpgme_check_version(GPGME_VERSION) == NULL)
+		return sw_err_set(e, "gpgme is older than %s", GPGME_VERSION);
+	err = gpgme_new(&s->ctx);
+	if (err == 0)
+		err = gpgme_set_protocol(s->ctx, GPGME_PROTOCOL_OpenPGP);
+	if (err == 0)
+		err = gpgme_ctx_set_engine_info(s->ctx, GPGME_PROTOCOL_OpenPGP,
+			NULL, gnupg_home);
+	if (err == 0)
+		err = gpgme_set_pinentry_mode(s->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	if (err != 0) {
+		sw_sign_release(s);
+		return sw_err_set(e, "cannot use gnupg home '%s': %s",
+			gnupg_home ? gnupg_home : "(default)", gpgme_strerror(err));
+	}
+	gpgme_set_armor(s->ctx, 0);
+	return 0;
+}
+
+void
+sw_sign_release(struct sw_sign *s)
+{
+	if (s->ctx != NULL)
+		gpgme_release(s->ctx);
+	s->ctx = NULL;
+}
+
+int
+sw_sig_check(const char *what, const void *sig, size_t len, struct sw_err *e)
+{
+	const unsigned char *p = sig;
+
+	if (len == 0)
+		return sw_err_set(e, "signature '%s' is empty", what);
+	if (len > SW_SIG_MAX)
+		return sw_err_set(e, "signature '%s' is larger than %d bytes", what,
+			SW_SIG_MAX);
+	if ((p[0] & 0x80) == 0) {
+		if (memmem(p, len, "-----BEGIN PGP", 14) != NULL)
+			return sw_err_set(e, "signature '%s' is armored; pacman "
+				"needs a binary one", what);
+		return sw_err_set(e, "'%s' is not an OpenPGP signature", what);
+	}
+	return 0;
+}
+
+int
+sw_sig_read(const char *path, struct sw_buf *sig, struct sw_err *e)
+{
+	int r;
+
+	sw_buf_reset(sig);
+	r = sw_file_read(path, SW_SIG_MAX, sig, e);
+	if (r != 0)
+		return r;
+	return sw_sig_check(path, sig->data, sig->len, e);
+}
+
+int
+sw_sign_detached(struct sw_sign *s, const char *key, const void *data,
+	size_t len, struct sw_buf *sig, struct sw_err *e)
+{
+	gpgme_key_t k = NULL;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_sign_result_t res;
+	gpgme_error_t err;
+	char *mem = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (sw_name_check(SW_NAME_FINGERPRINT, key, e) < 0)
+		return sw_err_prefix(e, "cannot sign");
+	err = gpgme_get_key(s->ctx, key, &k, 1);
+	if (err != 0) {
+		sw_err_set(e, "cannot sign with key '%s': %s", key,
+			gpgme_strerror(err));
+		goto out;
+	}
+	gpgme_signers_clear(s->ctx);
+	err = gpgme_signers_add(s->ctx, k);
+	if (err == 0)
+		err = gpgme_data_new_from_mem(&in, data, len, 0);
+	if (err == 0)
+		err = gpgme_data_new(&out);
+	if (err == 0)
+		err = gpgme_op_sign(s->ctx, in, out, GPGME_SIG_MODE_DETACH);
+	if (err != 0) {
+		sw_err_set(e, "cannot sign with key '%s': %s", key,
+			gpgme_strerror(err));
+		goto out;
+	}
+	res = gpgme_op_sign_result(s->ctx);
+	if (res == NULL || res->invalid_signers != NULL || res->signatures == NULL) {
+		sw_err_set(e, "cannot sign with key '%s': key not usable", key);
+		goto out;
+	}
+	mem = gpgme_data_release_and_get_mem(out, &n);
+	out = NULL;
+	if (mem == NULL || sw_sig_check("new signature", mem, n, e) < 0)
+		goto out;
+	sw_buf_reset(sig);
+	if (sw_buf_add(sig, mem, n) < 0) {
+		sw_err_sys(e, "cannot sign with key '%s'", key);
+		goto out;
+	}
+	ret = 0;
+out:
+	gpgme_signers_clear(s->ctx);
+	if (mem != NULL)
+		gpgme_free(mem);
+	gpgme_data_release(out);
+	gpgme_data_release(in);
+	if (k != NULL)
+		gpgme_key_unref(k);
+	return ret;
+}
+
+static void
+upper(char *dst, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i < SW_FPR_MAX && src[i]; i++)
+		dst[i] = (char)toupper((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+/* The primary fingerprint of the key that holds (sub)key fpr. */
+static int
+primary_fpr(struct sw_sign *s, const char *fpr, char out[SW_FPR_MAX + 1],
+	struct sw_err *e)
+{
+	gpgme_key_t k = NULL;
+	gpgme_error_t err = gpgme_get_key(s->ctx, fpr, &k, 0);
+
+	if (err != 0 || k->subkeys == NULL || k->subkeys->fpr == NULL) {
+		if (k != NULL)
+			gpgme_key_unref(k);
+		return sw_err_set(e, "signed by unknown key '%s'", fpr);
+	}
+	upper(out, k->subkeys->fpr);
+	gpgme_key_unref(k);
+	return 0;
+}
+
+static int
+judge(struct sw_sign *s, gpgme_verify_result_t res, char signer[SW_FPR_MAX + 1],
+	struct sw_err *e)
+{
+	gpgme_signature_t sg;
+	const char *fpr;
+	int n = 0;
+
+	for (sg = res ? res->signatures : NULL; sg != NULL; sg = sg->next)
+		n++;
+	if (n != 1)
+		return sw_err_set(e, "holds %d signatures, expected one", n);
+	sg = res->signatures;
+	fpr = sg->fpr ? sg->fpr : "?";
+	switch (gpgme_err_code(sg->status)) {
+	case GPG_ERR_NO_ERROR:
+		return primary_fpr(s, fpr, signer, e);
+	case GPG_ERR_NO_PUBKEY:
+		return sw_err_set(e, "signed by unknown key '%s'", fpr);
+	case GPG_ERR_BAD_SIGNATURE:
+		return sw_err_set(e, "bad signature by '%s'", fpr);
+	default:
+		return sw_err_set(e, "signature by '%s': %s", fpr,
+			gpgme_strerror(sg->status));
+	}
+}
+
+int
+sw_sign_verify_file(struct sw_sign *s, const char *path, const void *sig,
+	size_t len, char signer[SW_FPR_MAX + 1], struct sw_err *e)
+{
+	gpgme_data_t text = NULL, sd = NULL;
+	gpgme_error_t err;
+	struct stat st;
+	int fd, ret = -1;
+
+	signer[0] = '\0';
+	if (sw_sig_check(path, sig, len, e) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return sw_err_sys(e, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		sw_err_set(e, "cannot verify '%s': not a regular file", path);
+		goto out;
+	}
+	err = gpgme_data_new_from_fd(&text, fd);
+	if (err == 0)
+		err = gpgme_data_new_from_mem(&sd, sig, len, 0);
+	if (err == 0)
+		err = gpgme_op_verify(s->ctx, sd, text, NULL);
+	if (err != 0) {
+		sw_err_set(e, "cannot verify '%s': %s", path, gpgme_strerror(err));
+		goto out;
+	}
+	if (judge(s, gpgme_op_verify_result(s->ctx), signer, e) < 0) {
+		sw_err_prefix(e, "cannot verify '%s'", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	gpgme_data_release(sd);
+	gpgme_data_release(text);
+	close(fd);
+	return ret;
+}
+
+int
+sw_sign_expect(const char *what, const char *signer,
+	const struct sw_strvec *expected, struct sw_err *e)
+{
+	struct sw_buf list = SW_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < expected->n; i++)
+		if (strcasecmp(signer, expected->v[i]) == 0)
+			return 0;
+	for (i = 0; i < expected->n; i++)
+		if (sw_buf_addf(&list, "%s'%s'", i ? ", " : "", expected->v[i]) < 0)
+			break;
+	sw_err_set(e, "cannot verify '%s': signed by '%s', expected %s%s", what,
+		signer, expected->n > 1 ? "one of " : "",
+		expected->n ? list.data : "no key");
+	sw_buf_release(&list);
+	return -1;
+}

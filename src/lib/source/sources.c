@@ -1,0 +1,177 @@
+#include "source/sources.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue/buildmeta.h"
+#include "source/gitsrc.h"
+#include "queue/lease.h"
+#include "queue/statedir.h"
+#include "source/tarout.h"
+
+/* What build-meta says about the id, read under the lock. */
+struct where {
+	char source[SW_SLAVE_MAX + 1];
+	char path[SW_FILENAME_MAX + 1];
+	char custom[SW_FILENAME_MAX + 1];   /* "" none */
+};
+
+static enum sw_sources_result
+locate(const struct sw_master_conf *c, const struct sw_id *id,
+	const char *slave, int64_t now, struct where *w, struct sw_err *e)
+{
+	struct sw_statedir sd = { NULL, { -1, -1 } };
+	struct sw_buildmeta m = { NULL, 0, 0 };
+	struct sw_buf mp = SW_BUF_INIT;
+	enum sw_sources_result ret = SW_SOURCES_ERROR;
+	enum sw_lease_result lr;
+	enum sw_lock_result k;
+	char idstr[SW_ID_MAX + 1];
+	long i;
+	int r;
+
+	sw_id_format(id, idstr, sizeof(idstr));
+	if (sw_statedir_open(&sd, c->state_dir, e) < 0)
+		goto out;
+	k = sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, SW_SOURCES_LOCK_TIMEOUT_MS, e);
+	if (k != SW_LOCK_OK) {
+		ret = k == SW_LOCK_BUSY ? SW_SOURCES_BUSY : SW_SOURCES_ERROR;
+		goto out;
+	}
+	if (slave != NULL) {
+		lr = sw_lease_check(c, id, slave, now, NULL, e);
+		if (lr != SW_LEASE_OK) {
+			ret = lr == SW_LEASE_NOT_YOURS ? SW_SOURCES_NOT_YOURS :
+				SW_SOURCES_ERROR;
+			goto out;
+		}
+	} else {
+		r = sw_lease_on_list(c->state_dir, id, e);
+		if (r <= 0) {
+			if (r == 0) {
+				sw_err_set(e, "'%s' is not on the build list", idstr);
+				ret = SW_SOURCES_NOT_YOURS;
+			}
+			goto out;
+		}
+	}
+	if (sw_statedir_path(&sd, "build-meta", &mp, e) < 0 ||
+	    sw_buildmeta_read(mp.data, &m, e) < 0)
+		goto out;
+	i = sw_buildmeta_find(&m, id->pkgbase, id->repo);
+	if (i < 0) {
+		sw_err_set(e, "'%s' has no line in '%s'", idstr, mp.data);
+		goto out;
+	}
+	memcpy(w->source, m.v[i].source, sizeof(w->source));
+	memcpy(w->path, m.v[i].path, sizeof(w->path));
+	memcpy(w->custom, m.v[i].custom, sizeof(w->custom));
+	ret = SW_SOURCES_OK;
+out:
+	sw_buildmeta_release(&m);
+	sw_buf_release(&mp);
+	sw_statedir_release(&sd);
+	return ret;
+}
+
+static const struct sw_source_conf *
+find_source(const struct sw_master_conf *c, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < c->nsources; k++)
+		if (strcmp(c->sources[k].sec.name, name) == 0)
+			return &c->sources[k];
+	return NULL;
+}
+
+/* Opens an existing mirror; a missing one is an error here. */
+static int
+open_mirror(const char *state_dir, const char *source, const char *pkgbase,
+	struct sw_gitsrc **g, struct sw_err *e)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	int r, ret = -1;
+
+	if (sw_gitsrc_mirror_path(&p, state_dir, source, pkgbase, e) < 0)
+		goto out;
+	r = sw_gitsrc_open(g, p.data, false, e);
+	if (r == 1)
+		sw_err_set(e, "no git mirror at '%s'", p.data);
+	if (r != 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&p);
+	return ret;
+}
+
+static int
+put_entry(const char *relpath, enum sw_gitobj type, bool executable,
+	const char *data, size_t len, void *arg, struct sw_err *e)
+{
+	struct sw_tarout *t = arg;
+	char *target;
+	int r;
+
+	switch (type) {
+	case SW_GIT_TREE:
+		return sw_tarout_dir(t, relpath, e);
+	case SW_GIT_BLOB:
+		return sw_tarout_file(t, relpath, executable, data, len, e);
+	case SW_GIT_LINK:
+		target = strndup(data, len);
+		if (target == NULL)
+			return sw_err_sys(e, "cannot add '%s'", relpath);
+		r = sw_tarout_symlink(t, relpath, target, e);
+		free(target);
+		return r;
+	default:
+		return 0;
+	}
+}
+
+enum sw_sources_result
+sw_sources_write(const struct sw_master_conf *c, const struct sw_id *id,
+	const char *slave, int fd, int64_t now, struct sw_err *e)
+{
+	const struct sw_source_conf *sc;
+	struct sw_gitsrc *src = NULL, *cust = NULL;
+	struct sw_gitsrc_dir up, custom;
+	struct sw_tarout t = { NULL, -1, 0, false };
+	struct where w;
+	enum sw_sources_result ret;
+
+	memset(&w, 0, sizeof(w));
+	ret = locate(c, id, slave, now, &w, e);
+	if (ret != SW_SOURCES_OK)
+		goto out;
+	ret = SW_SOURCES_ERROR;
+	sc = find_source(c, w.source);
+	if (sc == NULL) {
+		sw_err_set(e, "'%s' comes from source '%s', which has no [source %s] "
+			"section in '%s'", id->pkgbase, w.source, w.source, c->path);
+		goto out;
+	}
+	if (open_mirror(c->state_dir, w.source, sc->layout ==
+	    SW_LAYOUT_PER_PACKAGE ? id->pkgbase : NULL, &src, e) < 0)
+		goto out;
+	if (w.custom[0] != '\0' &&
+	    open_mirror(c->state_dir, NULL, NULL, &cust, e) < 0)
+		goto out;
+	up = (struct sw_gitsrc_dir){ src, id->src, w.path };
+	custom = (struct sw_gitsrc_dir){ cust, id->mod, w.custom };
+	if (sw_tarout_open(&t, fd, SW_SOURCES_MTIME, e) < 0 ||
+	    sw_gitsrc_walk(&up, cust != NULL ? &custom : NULL, SW_SOURCES_MAX,
+	    put_entry, &t, e) < 0 ||
+	    sw_tarout_close(&t, e) < 0)
+		goto out;
+	ret = SW_SOURCES_OK;
+out:
+	sw_tarout_release(&t);
+	if (src != NULL)
+		sw_gitsrc_close(src);
+	if (cust != NULL)
+		sw_gitsrc_close(cust);
+	return ret;
+}
