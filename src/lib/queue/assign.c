@@ -1052,10 +1052,8 @@ own_leases(struct snap *s, struct sw_id *mine, struct sw_locked *ml,
 	int r, ret = -1;
 
 	*held = 0;
-	if (sw_buf_addf(&dir, "%s/leases", s->sd.dir) < 0) {
-		sw_err_sys(e, "cannot read leases");
+	if (sw_statedir_path(&s->sd, SW_PATH_LEASES, &dir, e) < 0)
 		goto out;
-	}
 	if (sw_name_path(&s->path, dir.data, SW_NAME_SLAVE, s->slave, "", e) < 0)
 		goto out;
 	r = sw_file_read(s->path.data, 64 * 1024, &data, e);
@@ -1141,10 +1139,8 @@ write_own_leases(struct snap *s, const struct sw_id *mine, size_t held,
 			goto out;
 		}
 	}
-	if (sw_buf_addf(&dir, "%s/leases", s->sd.dir) < 0) {
-		sw_err_sys(e, "cannot write leases");
+	if (sw_statedir_path(&s->sd, SW_PATH_LEASES, &dir, e) < 0)
 		goto out;
-	}
 	if (sw_mkdir_p(dir.data, 0755, e) < 0 ||
 	    sw_name_path(&s->path, dir.data, SW_NAME_SLAVE, s->slave, "", e) < 0)
 		goto out;
@@ -1232,9 +1228,9 @@ snap_open(struct snap *s, const struct sw_master_conf *c, const char *slave,
 	sw_buf_init(&s->dir, 0);
 	sw_buf_init(&s->path, 0);
 	if (sw_statedir_open(&s->sd, c->state_dir, e) < 0 ||
-	    sw_statedir_path(&s->sd, "build-list", &s->list_path, e) < 0 ||
-	    sw_statedir_path(&s->sd, "build-meta", &s->meta_path, e) < 0 ||
-	    sw_statedir_path(&s->sd, "package-states", &s->dir, e) < 0)
+	    sw_statedir_path(&s->sd, SW_PATH_BUILD_LIST, &s->list_path, e) < 0 ||
+	    sw_statedir_path(&s->sd, SW_PATH_BUILD_META, &s->meta_path, e) < 0 ||
+	    sw_statedir_path(&s->sd, SW_PATH_PACKAGE_STATES, &s->dir, e) < 0)
 		return -1;
 	/* the big files are read before the lock and checked under it */
 	return map_files(s, e);

@@ -20,6 +20,7 @@
 #include "source/pkgdump.h"
 #include "core/run.h"
 #include "core/strvec.h"
+#include "queue/statepath.h"
 
 /*
  * The reader: bash, started once per sandbox. Arguments: CARCH (may be
@@ -248,7 +249,6 @@ static const char script[] =
 #define OUT_MAX (SW_PKGDUMP_MAX_SIZE + 65536)
 #define MAX_JOBS 16
 #define SCRATCH "/run/slipway"
-#define CACHE_DIR "cache/srcinfo-1"
 
 struct sandbox {
 	struct sw_child c;
@@ -936,11 +936,14 @@ sw_introspect_cache_open(struct sw_cache **cp, const char *state_dir,
 	struct sw_err *e)
 {
 	struct sw_cache *c = calloc(1, sizeof(*c));
+	struct sw_buf dir = SW_BUF_INIT;
 	size_t i;
 
 	*cp = NULL;
-	if (c == NULL || asprintf(&c->dir, "%s/%s", state_dir, CACHE_DIR) < 0) {
+	if (c == NULL || sw_statepath(&dir, state_dir, SW_PATH_SRCINFO_CACHE, e) < 0 ||
+	    (c->dir = sw_buf_detach(&dir, NULL)) == NULL) {
 		free(c);
+		sw_buf_release(&dir);
 		return sw_err_sys(e, "cannot open the cache");
 	}
 	for (i = 0; i < BUCKETS; i++)

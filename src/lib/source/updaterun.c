@@ -193,7 +193,7 @@ rev_path(struct run *r, const char *name, struct sw_buf *out, struct sw_err *e)
 	struct sw_buf dir = SW_BUF_INIT;
 	int ret;
 
-	if (sw_statedir_path(&r->sd, "revisions", &dir, e) < 0) {
+	if (sw_statedir_path(&r->sd, SW_PATH_REVISIONS, &dir, e) < 0) {
 		sw_buf_release(&dir);
 		return -1;
 	}
@@ -415,7 +415,7 @@ fetch_all(struct run *r, struct sw_err *e)
 	int ret = -1;
 	size_t i, k;
 
-	if (sw_statedir_path(&r->sd, "locks/git-fetch.lock", &lockp, e) < 0)
+	if (sw_statedir_path(&r->sd, SW_PATH_GIT_FETCH_LOCK, &lockp, e) < 0)
 		goto out;
 	lr = sw_lock_take(lockp.data, r->o->wait ? SW_LOCK_WAIT_FOREVER : 0,
 		&r->run_lock, e);
@@ -423,8 +423,8 @@ fetch_all(struct run *r, struct sw_err *e)
 		ret = lr == SW_LOCK_BUSY ? 1 : -1;
 		if (lr == SW_LOCK_BUSY)
 			sw_err_set(e, "another get-package-updates is running "
-				"(locks/git-fetch.lock is held); try again later, or "
-				"wait with -b");
+				"(%s is held); try again later, or wait with -b",
+				sw_statepath_name(SW_PATH_GIT_FETCH_LOCK));
 		goto out;
 	}
 	for (i = 0; i < r->nsrc; i++) {
@@ -1503,9 +1503,9 @@ learn_list(struct run *r, struct sw_err *e)
 	size_t nj = 0, i;
 	int ret = -1;
 
-	if (sw_statedir_path(&r->sd, "build-list", &p, e) < 0 ||
+	if (sw_statedir_path(&r->sd, SW_PATH_BUILD_LIST, &p, e) < 0 ||
 	    sw_buildlist_read(p.data, &l, e) < 0 ||
-	    sw_statedir_path(&r->sd, "build-meta", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
 	    sw_buildmeta_read(p.data, &m, e) < 0)
 		goto out;
 	jobs = calloc(l.n + 1, sizeof(*jobs));
@@ -1621,7 +1621,7 @@ write_loops(struct run *r, struct sw_updates *u, struct sw_upd_loops *loops,
 	size_t i;
 	int ret = -1;
 
-	if (sw_statedir_path(&r->sd, "loops", &dir, e) < 0)
+	if (sw_statedir_path(&r->sd, SW_PATH_LOOPS, &dir, e) < 0)
 		goto out;
 	for (i = 0; i < loops->n; i++) {
 		sw_buf_reset(&text);
@@ -1700,13 +1700,13 @@ commit(struct run *r, struct sw_err *e)
 	int ret = -1;
 
 	sw_updates_init(&u);
-	if (sw_statedir_path(&r->sd, "build-list", &p, e) < 0 ||
+	if (sw_statedir_path(&r->sd, SW_PATH_BUILD_LIST, &p, e) < 0 ||
 	    sw_buildlist_read(p.data, &list, e) < 0 ||
-	    sw_statedir_path(&r->sd, "deletion-list", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_read(p.data, &del, e) < 0 ||
-	    sw_statedir_path(&r->sd, "build-meta", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
 	    sw_buildmeta_read(p.data, &meta, e) < 0 ||
-	    sw_statedir_path(&r->sd, "pkgbuild-errors", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_PKGBUILD_ERRORS, &p, e) < 0 ||
 	    sw_failures_read(p.data, &fails, e) < 0)
 		goto out;
 	for (i = 0; i < list.n; i++) {
@@ -1750,13 +1750,13 @@ commit(struct run *r, struct sw_err *e)
 		goto out;
 	for (i = 0; i < u.warnings.n; i++)
 		say(r, "%s", u.warnings.v[i]);
-	if (sw_statedir_path(&r->sd, "build-list", &p, e) < 0 ||
+	if (sw_statedir_path(&r->sd, SW_PATH_BUILD_LIST, &p, e) < 0 ||
 	    sw_buildlist_write(p.data, &list, &t, e) < 0 ||
-	    sw_statedir_path(&r->sd, "deletion-list", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_write(p.data, &del, &t, e) < 0 ||
-	    sw_statedir_path(&r->sd, "build-meta", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
 	    sw_buildmeta_write(p.data, &meta, &t, e) < 0 ||
-	    sw_statedir_path(&r->sd, "pkgbuild-errors", &p, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_PKGBUILD_ERRORS, &p, e) < 0 ||
 	    sw_failures_write(p.data, &fails, &t, e) < 0 ||
 	    write_loops(r, &u, &loops, &t, e) < 0 ||
 	    write_revisions(r, &t, e) < 0 ||
@@ -1847,7 +1847,7 @@ replan(struct run *r, struct sw_buf *digest, bool *nothing, struct sw_err *e)
 		ret = 0;
 		goto out;
 	}
-	if (sw_statedir_path(&r->sd, "pkgbuild-errors", &p, e) < 0 ||
+	if (sw_statedir_path(&r->sd, SW_PATH_PKGBUILD_ERRORS, &p, e) < 0 ||
 	    sw_failures_read(p.data, &fails, e) < 0)
 		goto out;
 	for (i = 0; i < r->nsrc; i++) {
