@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/depgraph.h"
-#include "core/fileio.h"
 #include "core/lines.h"
 
 #define FAILURES_MAX_SIZE (64 * 1024 * 1024)
@@ -214,56 +213,40 @@ failures_set(struct sw_failures *f, const char *pkgbase, const char *repo,
 	return 0;
 }
 
+static int
+failure_record(char **f, void *arg, struct sw_err *e)
+{
+	if (sw_name_check(SW_NAME_PKGBASE, f[0], e) < 0 ||
+	    sw_name_check(SW_NAME_REPO, f[1], e) < 0)
+		return -1;
+	return failures_set(arg, f[0], f[1], f[2], e);
+}
+
 int
 sw_failures_read(const char *path, struct sw_failures *f, struct sw_err *e)
 {
-	struct sw_buf data = SW_BUF_INIT;
-	struct sw_lines lines;
-	struct sw_err fe;
-	char *fl[3];
-	int r, ret = -1;
-
 	memset(f, 0, sizeof(*f));
-	if (sw_file_read(path, FAILURES_MAX_SIZE, &data, e) < 0)
-		goto out;
-	sw_lines_init(&lines, path, &data);
-	while ((r = sw_lines_next(&lines, fl, 3, true, 4096, e)) == 1) {
-		if (sw_name_check(SW_NAME_PKGBASE, fl[0], &fe) < 0 ||
-		    sw_name_check(SW_NAME_REPO, fl[1], &fe) < 0 ||
-		    failures_set(f, fl[0], fl[1], fl[2], &fe) < 0) {
-			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
-			goto out;
-		}
-	}
-	if (r < 0)
-		goto out;
-	ret = 0;
-out:
-	sw_buf_release(&data);
-	if (ret < 0)
+	if (sw_lines_read_file(path, FAILURES_MAX_SIZE, 3, true, 4096,
+	    failure_record, f, e) < 0) {
 		sw_failures_release(f);
-	return ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+failure_line(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct sw_failure *x = &((const struct sw_failures *)list)->v[i];
+
+	return sw_buf_addf(out, "%s %s %s\n", x->pkgbase, x->repo, x->message);
 }
 
 int
 sw_failures_write(const char *path, const struct sw_failures *f,
 	struct sw_txn *t, struct sw_err *e)
 {
-	struct sw_buf b = SW_BUF_INIT;
-	size_t i;
-	int ret = -1;
-
-	for (i = 0; i < f->n; i++)
-		if (sw_buf_addf(&b, "%s %s %s\n", f->v[i].pkgbase, f->v[i].repo,
-		    f->v[i].message) < 0) {
-			sw_err_sys(e, "cannot write '%s'", path);
-			goto out;
-		}
-	ret = t ? sw_txn_replace(t, path, b.data, b.len, 0644, e) :
-		sw_file_replace(path, b.data, b.len, 0644, e);
-out:
-	sw_buf_release(&b);
-	return ret;
+	return sw_lines_write_file(path, f, f->n, failure_line, t, e);
 }
 
 /* ---- merging ------------------------------------------------------------------ */
