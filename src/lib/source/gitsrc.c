@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "queue/statepath.h"
 
 #define TREE_CACHE 8
 #define HEAD_REF "refs/slipway/head"
@@ -44,15 +45,13 @@ sw_gitsrc_mirror_path(struct sw_buf *out, const char *state_dir,
 	int ret = -1;
 
 	sw_buf_reset(out);
+	if (sw_statepath(&dir, state_dir, SW_PATH_GIT, e) < 0)
+		goto out;
 	if (source == NULL) {
-		if (sw_buf_addf(out, "%s/git/%s.git", state_dir, SW_CUSTOMIZATIONS) < 0)
+		if (sw_buf_addf(out, "%s/%s.git", dir.data, SW_CUSTOMIZATIONS) < 0)
 			sw_err_sys(e, "cannot build a mirror path");
 		else
 			ret = 0;
-		goto out;
-	}
-	if (sw_buf_addf(&dir, "%s/git", state_dir) < 0) {
-		sw_err_sys(e, "cannot build a mirror path");
 		goto out;
 	}
 	if (pkgbase == NULL) {
