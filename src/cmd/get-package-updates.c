@@ -2,8 +2,11 @@
  * get-package-updates: find what changed in the PKGBUILD sources and keep
  * the build list in build order (see get-package-updates(1)).
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/cli.h"
 #include "core/config.h"
@@ -68,10 +71,43 @@ option(int opt, const char *arg, void *ctx, struct sw_err *e)
 	return sw_err_set(e, "unknown option");
 }
 
+/* On a terminal: one line per fetch, rewritten at each percent. */
+struct progress_line {
+	size_t shown;   /* objects when last written */
+	bool started;   /* a line of this fetch is written */
+	bool done;      /* the last fetch's line is finished */
+};
+
+static void
+progress(void *arg, const char *what, size_t received, size_t total)
+{
+	struct progress_line *p = arg;
+
+	if (total == 0)
+		return;
+	if (received == total) {  /* reported again while deltas resolve */
+		if (!p->done)
+			fprintf(stderr, "\rget-package-updates: fetching %s: %zu/%zu "
+				"objects\n", what, received, total);
+		p->done = true;
+		return;
+	}
+	if (p->done || received < p->shown)  /* the next fetch */
+		p->done = p->started = false;
+	else if (p->started && received - p->shown < total / 100)
+		return;
+	p->shown = received;
+	p->started = true;
+	fprintf(stderr, "\rget-package-updates: fetching %s: %zu/%zu objects",
+		what, received, total);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sw_updaterun_opts o = { false, false, SW_INTROSPECT_OPTS_INIT };
+	struct sw_updaterun_opts o = { false, false, SW_INTROSPECT_OPTS_INIT,
+		NULL, NULL };
+	struct progress_line line = { 0, false, false };
 	struct sw_updaterun_report rep;
 	struct sw_master_conf conf;
 	enum sw_updaterun_result r;
@@ -99,6 +135,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	o.introspect.arch = conf.arch;
+	if (cli.verbosity >= 0 && isatty(STDERR_FILENO)) {
+		o.progress = progress;
+		o.progress_arg = &line;
+	}
 	r = sw_updaterun(&conf, &o, &rep, &e);
 	for (i = 0; i < rep.messages.n; i++)
 		sw_warn("%s", rep.messages.v[i]);

@@ -24,6 +24,8 @@ struct sw_gitsrc {
 		git_tree *tree;
 	} cache[TREE_CACHE];
 	size_t next;
+	sw_gitsrc_progress_fn progress;
+	void *progress_arg;
 };
 
 static int
@@ -399,6 +401,24 @@ sw_gitsrc_head(struct sw_gitsrc *g, char *commit, struct sw_err *e)
 	return 0;
 }
 
+void
+sw_gitsrc_set_progress(struct sw_gitsrc *g, sw_gitsrc_progress_fn fn,
+	void *arg)
+{
+	g->progress = fn;
+	g->progress_arg = arg;
+}
+
+static int
+transfer_progress(const git_indexer_progress *stats, void *payload)
+{
+	struct sw_gitsrc *g = payload;
+
+	g->progress(g->progress_arg, stats->received_objects,
+		stats->total_objects);
+	return 0;
+}
+
 /* ---- the first fetch from a local repository ------------------------------- */
 
 /*
@@ -667,6 +687,10 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.prune = GIT_FETCH_NO_PRUNE;
 	fo.update_fetchhead = 0;
+	if (g->progress != NULL) {
+		fo.callbacks.transfer_progress = transfer_progress;
+		fo.callbacks.payload = g;
+	}
 	/*
 	 * No insteadOf rewriting: the URL is the configured one (and
 	 * libgit2 1.5 leaks a regex match per config entry on that path).

@@ -55,6 +55,16 @@ int sw_gitsrc_open(struct sw_gitsrc **g, const char *path, bool create,
 	struct sw_err *e);
 void sw_gitsrc_close(struct sw_gitsrc *g);
 
+/*
+ * What a fetch reports as objects arrive (libgit2's transfer progress): a
+ * first fetch over the network can take minutes, and a terminal should
+ * show it. fn may be called often; it must be quick and must not fail.
+ */
+typedef void (*sw_gitsrc_progress_fn)(void *arg, size_t received,
+	size_t total);
+void sw_gitsrc_set_progress(struct sw_gitsrc *g, sw_gitsrc_progress_fn fn,
+	void *arg);
+
 /* branch NULL: the remote's HEAD. commit gets SW_COMMIT_MAX + 1 bytes. */
 int sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 	char *commit, struct sw_err *e);

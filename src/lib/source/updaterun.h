@@ -48,6 +48,13 @@ struct sw_updaterun_opts {
 	bool wait;                  /* wait for locks instead of giving up */
 	bool retry;                 /* read the packages of pkgbuild-errors again */
 	struct sw_introspect_opts introspect;
+	/*
+	 * NULL, or told how each fetch goes: what ("source 'x'") and objects
+	 * received of total, as they arrive (gitsrc.h)
+	 */
+	void (*progress)(void *arg, const char *what, size_t received,
+		size_t total);
+	void *progress_arg;
 };
 
 struct sw_updaterun_report {

@@ -214,13 +214,32 @@ open_mirror(struct run *r, const char *source, const char *pkgbase,
 	return ret;
 }
 
+struct progress {
+	const struct sw_updaterun_opts *o;
+	const char *what;
+};
+
+static void
+progress(void *arg, size_t received, size_t total)
+{
+	struct progress *p = arg;
+
+	p->o->progress(p->o->progress_arg, p->what, received, total);
+}
+
 static int
 fetch_one(struct run *r, struct sw_gitsrc *g, const char *url,
 	const char *branch, char *commit, const char *what)
 {
+	struct progress pr = { r->o, what };
 	struct sw_err fe;
+	int rc;
 
-	if (sw_gitsrc_fetch(g, url, branch, commit, &fe) < 0) {
+	if (r->o->progress != NULL)
+		sw_gitsrc_set_progress(g, progress, &pr);
+	rc = sw_gitsrc_fetch(g, url, branch, commit, &fe);
+	sw_gitsrc_set_progress(g, NULL, NULL);
+	if (rc < 0) {
 		sw_ur_say(r, "%s: %s", what, fe.msg);
 		r->rep->partial = true;
 		return -1;
