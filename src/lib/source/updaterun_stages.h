@@ -213,6 +213,8 @@ void sw_ur_jobs_release(struct job *jobs, size_t n);
 /* ---- updaterun_plan.c: the actions ---- */
 
 void sw_ur_actions_release(struct run *r);
+/* Indexes the QUEUE actions by id, for sw_ur_queued_info (plan does). */
+int sw_ur_index_queued(struct run *r, struct sw_err *e);
 /* What the queued action for id read, or NULL. */
 struct sw_pkginfo *sw_ur_queued_info(struct run *r, const struct sw_id *id);
 /* Compares old and new for every affected pkgbase; reads what is queued. */
