@@ -32,11 +32,8 @@ static const char usage_text[] =
 	"  -r, --unbreak       forget their failures: hand them out again now\n"
 	"  -t, --tested        the packages may go to stable\n"
 	"  -f, --faulty        the packages may not go to stable\n"
-	"  -c, --config FILE   master configuration\n"
-	"  -v, --verbose       say more\n"
-	"  -q, --quiet         say only what went wrong\n"
-	"  -h, --help          show this help\n"
-	"  -V, --version       show the version\n"
+	SW_CLI_USAGE_CONFIG
+	SW_CLI_USAGE_COMMON
 	"\n"
 	"Exit status: 0 changed, 1 busy (retry soon), 2 an action that does not\n"
 	"apply (nothing changed), 10 failed, 64 usage.\n";

@@ -25,10 +25,7 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE   master configuration (passed on to the command)\n"
-	"  -v, --verbose       say more\n"
-	"  -q, --quiet         say only what went wrong\n"
-	"  -h, --help          show this help\n"
-	"  -V, --version       show the version\n"
+	SW_CLI_USAGE_COMMON
 	"\n"
 	"Exit status: that of the command run; 42 refused (one line on stderr,\n"
 	"also logged), 43 the command could not be run, 64 usage.\n";

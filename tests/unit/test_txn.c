@@ -294,6 +294,76 @@ test_statedir_lock_recovers_and_orders(void **state)
 	sw_statedir_release(&sd);
 }
 
+/*
+ * Injected failure while applying: the second target is a non-empty
+ * directory, so its rename fails. Commit fails, the journal stays, and
+ * once the obstacle is gone recovery finishes every change.
+ */
+static void
+test_failure_while_applying_is_finished_by_recovery(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old a\n");
+	assert_int_equal(mkdir(p("b"), 0755), 0);
+	put(p("b/inside"), "x\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new a\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("b"), "new b\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("c"), "new c\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_commit(&t, &e), -1);
+	assert_true(e.msg[0] != '\0');
+	sw_txn_abort(&t);
+	assert_int_equal(access(p("journal"), F_OK), 0);
+	/* still blocked: recovery fails too and keeps the journal */
+	assert_int_equal(sw_txn_recover(p("journal"), &e), -1);
+	assert_int_equal(access(p("journal"), F_OK), 0);
+	assert_int_equal(unlink(p("b/inside")), 0);
+	assert_int_equal(rmdir(p("b")), 0);
+	assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+	s = slurp(p("a"));
+	assert_string_equal(s, "new a\n");
+	free(s);
+	s = slurp(p("b"));
+	assert_string_equal(s, "new b\n");
+	free(s);
+	s = slurp(p("c"));
+	assert_string_equal(s, "new c\n");
+	free(s);
+	assert_int_equal(access(p("journal"), F_OK), -1);
+	assert_int_equal(count_tmp(), 0);
+}
+
+/*
+ * Injected failure before the journal: its path is taken by a directory.
+ * Commit fails and nothing changes.
+ */
+static void
+test_failure_before_the_journal_changes_nothing(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+
+	(void)state;
+	put(p("a"), "old a\n");
+	assert_int_equal(mkdir(p("journal"), 0755), 0);
+	put(p("journal/x"), "x\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new a\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("b"), "new b\n", 6, 0644, &e), 0);
+	assert_int_equal(sw_txn_commit(&t, &e), -1);
+	sw_txn_abort(&t);
+	s = slurp(p("a"));
+	assert_string_equal(s, "old a\n");
+	free(s);
+	assert_int_equal(access(p("b"), F_OK), -1);
+	assert_int_equal(count_tmp(), 0);
+}
+
 int
 main(void)
 {
@@ -304,6 +374,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recover_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_journal_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statedir_lock_recovers_and_orders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_while_applying_is_finished_by_recovery,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_before_the_journal_changes_nothing,
+			setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);

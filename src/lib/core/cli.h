@@ -47,6 +47,15 @@ enum sw_cli_action sw_cli_parse(int argc, char **argv, const char *extra_short,
 	const struct option *extra_long, sw_cli_option_fn fn, void *ctx,
 	struct sw_cli *cli, struct sw_err *e);
 
+/* The usage lines of the options every master program takes, as listed. */
+#define SW_CLI_USAGE_CONFIG \
+	"  -c, --config FILE   master configuration\n"
+#define SW_CLI_USAGE_COMMON \
+	"  -v, --verbose       say more\n" \
+	"  -q, --quiet         say only what went wrong\n" \
+	"  -h, --help          show this help\n" \
+	"  -V, --version       show the version\n"
+
 struct sw_cli_spec {
 	const char *prog;       /* "get-sources": the log's and messages' name */
 	const char *usage;      /* printed whole for -h and after a usage error */

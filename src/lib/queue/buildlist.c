@@ -27,6 +27,23 @@ grow(void **v, size_t *alloc, size_t n, size_t size, struct sw_err *e)
 	return 0;
 }
 
+/*
+ * The index of the record keyed (pkgbase, repo) among n records of stride
+ * bytes at base, whose key strings sit at offsets a and b; -1 if none.
+ */
+static long
+find_key(const void *base, size_t n, size_t stride, size_t a, size_t b,
+	const char *pkgbase, const char *repo)
+{
+	const char *r = base;
+	size_t i;
+
+	for (i = 0; i < n; i++, r += stride)
+		if (strcmp(r + a, pkgbase) == 0 && strcmp(r + b, repo) == 0)
+			return (long)i;
+	return -1;
+}
+
 static int
 check_unique(const char *path, const struct sw_build_list *l, struct sw_err *e)
 {
@@ -86,13 +103,8 @@ long
 sw_buildlist_find(const struct sw_build_list *l, const char *pkgbase,
 	const char *repo)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].pkgbase, pkgbase) == 0 &&
-		    strcmp(l->v[i].repo, repo) == 0)
-			return (long)i;
-	return -1;
+	return find_key(l->v, l->n, sizeof(*l->v), offsetof(struct sw_id, pkgbase),
+		offsetof(struct sw_id, repo), pkgbase, repo);
 }
 
 int
@@ -159,13 +171,9 @@ long
 sw_deletionlist_find(const struct sw_deletion_list *l, const char *pkgbase,
 	const char *repo)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].pkgbase, pkgbase) == 0 &&
-		    strcmp(l->v[i].repo, repo) == 0)
-			return (long)i;
-	return -1;
+	return find_key(l->v, l->n, sizeof(*l->v),
+		offsetof(struct sw_deletion, pkgbase),
+		offsetof(struct sw_deletion, repo), pkgbase, repo);
 }
 
 int

@@ -1,18 +1,42 @@
 #include "queue/slavecall.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "queue/lease.h"
 
-int
-sw_slavecall_start(struct sw_slavecall *c, const struct sw_slavecall_spec *spec,
+static int
+start(struct sw_slavecall *c, const struct sw_slavecall_spec *spec,
 	int argc, char **argv)
 {
-	int status;
+	const char *a;
+	int status, words = 0, optional = 0;
+	bool in_word = false;
 
 	memset(c, 0, sizeof(*c));
 	c->spec = spec;
-	status = sw_cli_start(&spec->cli, argc, argv, &c->cli);
+	for (a = spec->args; *a != '\0'; a++) {
+		if (*a == ' ') {
+			in_word = false;
+		} else if (!in_word) {
+			in_word = true;
+			words++;
+			optional += *a == '[';
+		}
+	}
+	if (words > 0)
+		snprintf(c->expected, sizeof(c->expected), "expected %s",
+			spec->args);
+	c->cli_spec = (struct sw_cli_spec){
+		.prog = spec->prog,
+		.usage = spec->usage,
+		.min_operands = words - optional,
+		.max_operands = words,
+		.operands = words > 0 ? c->expected : NULL,
+		.usage_status = SW_SLAVECALL_USAGE,
+	};
+	status = sw_cli_start(&c->cli_spec, argc, argv, &c->cli);
 	if (status >= 0)
 		return status;
 	c->op = argv + c->cli.first_operand;
@@ -20,8 +44,8 @@ sw_slavecall_start(struct sw_slavecall *c, const struct sw_slavecall_spec *spec,
 	return -1;
 }
 
-int
-sw_slavecall_open(struct sw_slavecall *c, struct sw_err *e)
+static int
+open_call(struct sw_slavecall *c, struct sw_err *e)
 {
 	const struct sw_slavecall_spec *s = c->spec;
 
@@ -41,11 +65,11 @@ sw_slavecall_open(struct sw_slavecall *c, struct sw_err *e)
 	return 0;
 }
 
-int
-sw_slavecall_finish(struct sw_slavecall *c, int result, const struct sw_err *e)
+static int
+finish(struct sw_slavecall *c, int result, const struct sw_err *e)
 {
 	const struct sw_slavecall_spec *s = c->spec;
-	int status = s->fail_status;
+	int status = SW_SLAVECALL_FAIL;
 	size_t i;
 
 	if (result == 0) {
@@ -63,4 +87,24 @@ sw_slavecall_finish(struct sw_slavecall *c, int result, const struct sw_err *e)
 out:
 	sw_master_conf_release(&c->conf);
 	return status;
+}
+
+int
+sw_slavecall_main(const struct sw_slavecall_spec *spec, int argc, char **argv)
+{
+	struct sw_slavecall c;
+	struct sw_err e;
+	int status;
+
+	status = start(&c, spec, argc, argv);
+	if (status >= 0)
+		return status;
+	if (spec->check != NULL) {
+		status = spec->check(&c);
+		if (status >= 0)
+			return status;
+	}
+	if (open_call(&c, &e) < 0)
+		return finish(&c, -1, &e);
+	return finish(&c, spec->work(&c, &e), &e);
 }

@@ -4,28 +4,29 @@
  * does before and after its own work, so that each command file keeps
  * only its usage, its own checks, one library call and its exit table.
  *
- *   struct sw_slavecall c;
- *   status = sw_slavecall_start(&c, &spec, argc, argv);
- *   if (status >= 0) return status;          -h, -V or a usage error
- *   ...the command's own checks of c.op (usage errors)...
- *   if (sw_slavecall_open(&c, &e) < 0) return sw_slavecall_finish(&c, -1, &e);
- *   r = <library call>(&c.conf, &c.id, c.slave, ...);
- *   return sw_slavecall_finish(&c, r, &e);
+ *   static int work(struct sw_slavecall *c, struct sw_err *e)
+ *   {
+ *           return <library call>(&c->conf, &c->id, c->slave, ..., e);
+ *   }
+ *   int main(int argc, char **argv)
+ *   {
+ *           return sw_slavecall_main(&spec, argc, argv);
+ *   }
  *
- * sw_slavecall_start parses the options and operand count (cli.h), and
- * starts the log. sw_slavecall_open checks, in this order: the id in
- * operands 0-3 (with SW_SLAVECALL_ID), the phase in operand 4 (with
- * SW_SLAVECALL_PHASE), loads the master configuration, reads the calling
- * slave (sw_lease_slave: SLIPWAY_SLAVE checked against its [slave]
+ * sw_slavecall_main parses the options and operand count (cli.h; a usage
+ * error exits SW_SLAVECALL_USAGE) and starts the log; runs the command's own check of its operands (a usage
+ * error, a terminal on stdout), if any; then checks, in this order, the
+ * id in operands 0-3 (with SW_SLAVECALL_ID) and the phase in operand 4
+ * (with SW_SLAVECALL_PHASE); loads the master configuration; reads the
+ * calling slave (sw_lease_slave: SLIPWAY_SLAVE checked against its [slave]
  * section), and with slave_only refuses a caller without SLIPWAY_SLAVE
  * ("no SLIPWAY_SLAVE: only a slave <slave_only> (through slave-connect)").
- * sw_slavecall_finish logs and maps a library result to the exit status:
- * 0 is success (nothing logged), a negative result is our failure (e
- * logged as an error, fail_status returned), and a positive one is found
- * in the exit table, logged at its level with its format (one %s: e's
- * message) and returned as the exit status, as every slave-facing result
- * enum numbers its values as the documented exit codes. It releases the
- * configuration; c is not used after it.
+ * Then it calls work and maps its result to the exit status: 0 is success
+ * (nothing logged); a negative result is our failure (e logged as an
+ * error, SW_SLAVECALL_FAIL returned), as is any failure before work; a
+ * positive one is found in the exit table, logged at its level with its
+ * format (one %s: e's message) and returned as the exit status, as every
+ * slave-facing result enum numbers its values as its exit codes.
  * Nothing here holds a lock or writes state.
  */
 #ifndef SW_SLAVECALL_H
@@ -48,17 +49,40 @@ struct sw_slavecall_exit {
 	const char *fmt;           /* one %s, the message: "busy: %s" */
 };
 
+struct sw_slavecall;
+
 struct sw_slavecall_spec {
-	struct sw_cli_spec cli;
+	const char *prog;          /* "ping" */
+	const char *usage;         /* its usage text, as for cli.h */
+	/*
+	 * Its operands, as the usage names them: "PKGBASE SRC MOD REPO
+	 * [ERROR]" ([word]: optional, at the end); "" for none. The count is
+	 * checked against it; a wrong one is a usage error "expected <args>".
+	 */
+	const char *args;
 	unsigned operands;         /* SW_SLAVECALL_ID | SW_SLAVECALL_PHASE */
 	const char *slave_only;    /* NULL: an administrator may run it too */
 	const struct sw_slavecall_exit *exits;
 	size_t nexits;
-	int fail_status;           /* our own failure: 10 */
+	/* NULL, or the command's own checks: -1 to go on, else an exit status */
+	int (*check)(const struct sw_slavecall *c);
+	/* the command's work: a library result (0 ok, > 0 refusals, < 0 failed) */
+	int (*work)(struct sw_slavecall *c, struct sw_err *e);
 };
+
+/* In a spec: its exit table, an array. */
+#define SW_SLAVECALL_EXITS(table) \
+	.exits = (table), .nexits = sizeof(table) / sizeof((table)[0])
+/* The exit status of our own failure, the same for every such command. */
+#define SW_SLAVECALL_FAIL 10
+
+/* The exit status of a usage error, the same for every such command. */
+#define SW_SLAVECALL_USAGE 64
 
 struct sw_slavecall {
 	const struct sw_slavecall_spec *spec;
+	struct sw_cli_spec cli_spec;   /* made from spec, for usage errors */
+	char expected[128];
 	struct sw_master_conf conf;
 	struct sw_cli cli;
 	struct sw_id id;           /* with SW_SLAVECALL_ID */
@@ -67,13 +91,8 @@ struct sw_slavecall {
 	int nop;
 };
 
-/* -1: go on; else the status for main() to return. */
-int sw_slavecall_start(struct sw_slavecall *c,
-	const struct sw_slavecall_spec *spec, int argc, char **argv);
-/* 0, or -1 with e set (hand it to sw_slavecall_finish). */
-int sw_slavecall_open(struct sw_slavecall *c, struct sw_err *e);
-/* The exit status of result (see above); releases c. */
-int sw_slavecall_finish(struct sw_slavecall *c, int result,
-	const struct sw_err *e);
+/* The whole command: the exit status for main() to return. */
+int sw_slavecall_main(const struct sw_slavecall_spec *spec, int argc,
+	char **argv);
 
 #endif

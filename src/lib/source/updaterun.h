@@ -3,7 +3,8 @@
  *
  *  1. Fetch every [source] (each package of a per-package source) and the
  *     [customizations] into their mirrors (gitsrc.h), under
- *     locks/git-fetch.lock, which is never held together with another lock.
+ *     locks/git-fetch.lock, taken before build-list.lock and held until
+ *     the run ends, so that runs never overlap.
  *  2. Compare the fetched heads with state/revisions/. If nothing moved
  *     (and no --retry), stop: the cache is not opened, nothing is spawned.
  *  3. Find the pkgbases concerned: paths of a libgit2 tree diff between the

@@ -190,8 +190,8 @@ sw_ur_queued_info(struct run *r, const struct sw_id *id)
 	return i < 0 ? NULL : &r->act_info[i];
 }
 
-static int
-index_queued(struct run *r, struct sw_err *e)
+int
+sw_ur_index_queued(struct run *r, struct sw_err *e)
 {
 	struct sw_id id;
 	char s[SW_ID_MAX + 1];
@@ -281,7 +281,7 @@ sw_ur_plan(struct run *r, struct sw_err *e)
 	for (i = 0; i < njobs; i++)
 		if (job_action(r, &jobs[i], &wants[i], e) < 0)
 			goto out;
-	ret = index_queued(r, e);
+	ret = sw_ur_index_queued(r, e);
 	goto out;
 nomem:
 	sw_err_sys(e, "cannot collect changes");

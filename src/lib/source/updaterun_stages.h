@@ -93,7 +93,7 @@ struct cand {
 /* Reading one package directory: a .SRCINFO from somewhere. */
 struct job {
 	char pkgbase[SW_PKGNAME_MAX + 1];
-	char id[SW_ID_MAX + 1];         /* learn_list: the build-list id */
+	char id[SW_ID_MAX + 1];         /* sw_ur_learn_list: the build-list id */
 	size_t src, pp;
 	char commit[SW_COMMIT_MAX + 1], path[SW_FILENAME_MAX + 1];
 	char mod[SW_COMMIT_MAX + 1], custom[SW_FILENAME_MAX + 1];
@@ -126,7 +126,7 @@ struct run {
 	struct known *known;            /* infos of list entries, sorted by id */
 	size_t nknown, aknown;
 	struct sw_strvec queued;        /* "<id> <action index>", sorted */
-	struct sw_strvec tried;         /* ids learn_list tried, sorted */
+	struct sw_strvec tried;         /* ids sw_ur_learn_list tried, sorted */
 	struct sw_cache *cache;
 	char workdir[PATH_MAX];
 	unsigned nwork;
@@ -213,6 +213,8 @@ void sw_ur_jobs_release(struct job *jobs, size_t n);
 /* ---- updaterun_plan.c: the actions ---- */
 
 void sw_ur_actions_release(struct run *r);
+/* Indexes the QUEUE actions by id, for sw_ur_queued_info (plan does). */
+int sw_ur_index_queued(struct run *r, struct sw_err *e);
 /* What the queued action for id read, or NULL. */
 struct sw_pkginfo *sw_ur_queued_info(struct run *r, const struct sw_id *id);
 /* Compares old and new for every affected pkgbase; reads what is queued. */
@@ -222,7 +224,7 @@ int sw_ur_plan(struct run *r, struct sw_err *e);
 
 /* What the PKGBUILD of list entry id says, or NULL when not learnt. */
 struct sw_pkginfo *sw_ur_known_get(struct run *r, const struct sw_id *id);
-/* Did learn_list try to read id? */
+/* Did sw_ur_learn_list try to read id? */
 bool sw_ur_tried(const struct run *r, const char *id);
 /*
  * Learns what the PKGBUILD of every build-list entry says that this run
