@@ -15,7 +15,8 @@ static const char usage_text[] =
 	"usage: ping [options] PKGBASE SRC MOD REPO PHASE\n"
 	"\n"
 	"Refreshes the heartbeat of the calling slave's (SLIPWAY_SLAVE) lease on\n"
-	"the assignment and records the phase it is in.\n"
+	"the assignment and records the phase it is in. The phase \"giveback\"\n"
+	"hands the assignment back instead: the lease ends at once.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE   master configuration\n"
@@ -24,9 +25,9 @@ static const char usage_text[] =
 	"  -h, --help          show this help\n"
 	"  -V, --version       show the version\n"
 	"\n"
-	"Exit status: 0 the lease is extended, 1 busy (retry soon), 2 the\n"
-	"assignment is no longer this slave's (stop building it), 10 failed,\n"
-	"64 usage.\n";
+	"Exit status: 0 the lease is extended (or given back), 1 busy (retry\n"
+	"soon), 2 the assignment is no longer this slave's (stop building it),\n"
+	"10 failed, 64 usage.\n";
 
 static const struct sw_cli_spec spec = {
 	.prog = "ping",
@@ -46,6 +47,7 @@ main(int argc, char **argv)
 	struct sw_id id;
 	const char *slave;
 	char **op;
+	enum sw_lease_result r;
 	int status, rc = EXIT_FAIL;
 
 	memset(&conf, 0, sizeof(conf));
@@ -65,8 +67,15 @@ main(int argc, char **argv)
 			"slave-connect)");
 		goto out;
 	}
-	switch (sw_lease_ping(&conf, &id, slave, op[4], (int64_t)time(NULL), &e)) {
+	if (strcmp(op[4], SW_LEASE_GIVEBACK) == 0)
+		r = sw_lease_giveback(&conf, &id, slave, (int64_t)time(NULL), &e);
+	else
+		r = sw_lease_ping(&conf, &id, slave, op[4], (int64_t)time(NULL), &e);
+	switch (r) {
 	case SW_LEASE_OK:
+		if (strcmp(op[4], SW_LEASE_GIVEBACK) == 0)
+			sw_info("slave '%s' gave back '%s %s %s %s'", slave, op[0],
+				op[1], op[2], op[3]);
 		rc = EXIT_OK;
 		break;
 	case SW_LEASE_BUSY:
