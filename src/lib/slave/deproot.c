@@ -98,7 +98,6 @@ pacman(const struct sw_deproot *o, const char *const *args,
 	    sw_strvec_push(a, "/") < 0 ||
 	    sw_strvec_push(a, "--dev") < 0 || sw_strvec_push(a, "/dev") < 0 ||
 	    sw_strvec_push(a, "--proc") < 0 || sw_strvec_push(a, "/proc") < 0 ||
-	    sw_strvec_push(a, "--tmpfs") < 0 || sw_strvec_push(a, "/tmp") < 0 ||
 	    sw_strvec_push(a, "--bind") < 0 || sw_strvec_push(a, o->root) < 0 ||
 	    sw_strvec_push(a, o->root) < 0 ||
 	    sw_strvec_push(a, "--bind") < 0 || sw_strvec_push(a, o->cachedir) < 0 ||

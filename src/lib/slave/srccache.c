@@ -328,11 +328,24 @@ sw_srccache_link(struct sw_srccache *sc, const char *srcdest, bool files,
 		if (!found)
 			continue;
 		if (utimensat(AT_FDCWD, c.data, NULL, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    link(c.data, d.data) < 0 || lstat(d.data, &st) < 0) {
+		    link(c.data, d.data) < 0) {
 			sw_err_sys(e, "cannot link '%s' into the build", c.data);
 			goto out;
 		}
 		s->linked = true;
+	}
+	/* every link moves the shared ctime: note it once all are made */
+	for (i = 0; i < sc->n; i++) {
+		s = &sc->v[i];
+		if (!s->linked)
+			continue;
+		sw_buf_reset(&d);
+		if (sw_buf_addf(&d, "%s/%s", srcdest, s->name) < 0)
+			goto nomem;
+		if (lstat(d.data, &st) < 0) {
+			sw_err_sys(e, "cannot link '%s' into the build", d.data);
+			goto out;
+		}
 		s->dev = st.st_dev;
 		s->ino = st.st_ino;
 		s->ctime = st.st_ctim;
