@@ -180,7 +180,7 @@ sw_deproot_install(const struct sw_deproot *o, const struct sw_strvec *deps,
 		ret = 0;
 		goto out;
 	}
-	logf_(o->logfd, "slipway: syncing the farm's repositories (%s)\n",
+	logf_(o->logfd, "==> slipway: syncing the farm's repositories (%s)\n",
 		o->pacman_conf);
 	if ((r = pacman(o, sync, &errtext, &status, e)) != 0) {
 		ret = r < 0 ? -1 : r;
@@ -208,7 +208,7 @@ sw_deproot_install(const struct sw_deproot *o, const struct sw_strvec *deps,
 			ret = 0;
 			goto out;
 		}
-		logf_(o->logfd, "slipway: installing build dependencies from the "
+		logf_(o->logfd, "==> slipway: installing build dependencies from the "
 			"farm%s\n", "");
 		if ((r = pacman(o, (const char *const *)args.v, &errtext, &status,
 		    e)) != 0) {
@@ -231,7 +231,7 @@ sw_deproot_install(const struct sw_deproot *o, const struct sw_strvec *deps,
 				ret = 1;
 				goto out;
 			}
-			logf_(o->logfd, "slipway: build dependency '%s' is not "
+			logf_(o->logfd, "==> slipway: build dependency '%s' is not "
 				"published by the farm (yet): building without it\n",
 				missing.v[i]);
 		}
