@@ -121,7 +121,8 @@ pkgver = 1-1
 arch = x86_64
 size = 1
 depend = ghost-dependency"
-repo-add -q "$T/farm/farm-staging.db.tar.gz" "$T/farm/"*.pkg.tar.* >/dev/null 2>&1
+repo-add -q "$T/farm/farm-staging.db.tar.gz" "$T/farm/"*.pkg.tar.gz \
+	"$T/farm/"*.pkg.tar.zst >/dev/null 2>&1
 chmod -R a+rX "$T/farm"
 cat >"$T/pacman.conf" <<EOF
 [options]
@@ -233,6 +234,34 @@ if [ ! -e "$T/work/sources/files/sha256/$sum" ]; then
 else
 	not_ok "a build writing through the cache's hard link gets that entry dropped" \
 		"$(cat "$T/work/sources/files/sha256/$sum")"
+fi
+
+# --- straws in turn: plain cannot download (the URL is dead), mirror gets
+# the file from <mirror>/<sha256> but check() fails, nocheck then builds
+# with the file the mirror straw left in the cache
+mkdir -p "$T/www/mirror"
+echo "mirrored data" >"$T/www/mirror/src"
+msum=$(sha256sum "$T/www/mirror/src" | cut -d' ' -f1)
+mv "$T/www/mirror/src" "$T/www/mirror/$msum"
+pkgbuild straws "pkgname=straws
+pkgver=1
+pkgrel=1
+arch=(x86_64)
+source=(http://127.0.0.1:$port/gone/data.txt)
+sha256sums=($msum)
+check() { echo 'the tests fail'; false; }
+package() { install -Dm644 data.txt \"\$pkgdir/usr/share/straws/data.txt\"; }"
+conf "$T/mirror.conf" "straws = plain mirror nocheck" "source_mirror = http://127.0.0.1:$port/mirror/"
+build "$T/mirror.conf" straws
+if [ "$rc" -eq 0 ] && [ "$(outlist straws)" = "straws-1-1-x86_64.pkg.tar.gz straws-1-1-x86_64.pkg.tar.gz.sig " ] &&
+	log straws plain | grep -q "downloading the sources (network on): failed" &&
+	log straws mirror | grep -q "the tests fail" &&
+	log straws nocheck | grep -q "built 1 package" &&
+	[ "$(bsdtar -xOf "$T/out/straws/straws-1-1-x86_64.pkg.tar.gz" usr/share/straws/data.txt)" = "mirrored data" ]; then
+	ok "plain, mirror, nocheck in turn: the mirror fetches by sha256, nocheck skips check()"
+else
+	not_ok "plain, mirror, nocheck in turn: the mirror fetches by sha256, nocheck skips check()" \
+		"rc=$rc" "$(outlist straws)" "$err"
 fi
 
 # --- build() may not reach the network, not even 127.0.0.1

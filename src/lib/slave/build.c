@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -24,7 +25,6 @@
 #include "slave/pkgset.h"
 #include "slave/sandbox.h"
 #include "slave/srccache.h"
-#include "source/introspect.h"
 #include "source/srcinfo.h"
 
 #define BWRAP "/usr/bin/bwrap"
@@ -265,13 +265,13 @@ sandbox_of(struct ctx *x, struct sw_sandbox *sb)
 }
 
 /*
- * Runs argv (argv[0] is the program) with the log as stdout and stderr,
- * in dir, with env. ATTEMPT_OK when it exits 0.
+ * Runs argv (argv[0] is the program) in dir with env, its stderr (and its
+ * stdout, unless outfd >= 0) into the log. ATTEMPT_OK when it exits 0.
  */
 static enum attempt
 run_step(struct ctx *x, const char *what, const struct sw_strvec *argv,
 	const struct sw_strvec *env, const char *dir, const char *phase,
-	struct sw_err *e)
+	int outfd, struct sw_err *e)
 {
 	struct sw_child ch;
 	enum attempt ret = ATTEMPT_ERROR;
@@ -286,7 +286,8 @@ run_step(struct ctx *x, const char *what, const struct sw_strvec *argv,
 		if (sw_strvec_push(&ch.env, env->v[i]) < 0)
 			goto nomem;
 	ch.dir = dir;
-	ch.out = ch.err = x->logfd;
+	ch.out = outfd >= 0 ? outfd : x->logfd;
+	ch.err = x->logfd;
 	note(x, "%s", what);
 	if (sw_child_start(&ch, e) < 0)
 		goto out;
@@ -323,7 +324,7 @@ out:
 /* bwrap (after setpriv when root) running cmd in the build sandbox. */
 static enum attempt
 run_bwrap(struct ctx *x, const char *what, bool net, const char *const *cmd,
-	const char *phase, struct sw_err *e)
+	const char *phase, int outfd, struct sw_err *e)
 {
 	struct sw_strvec argv = SW_STRVEC_INIT, env = SW_STRVEC_INIT;
 	struct sw_sandbox sb;
@@ -338,7 +339,7 @@ run_bwrap(struct ctx *x, const char *what, bool net, const char *const *cmd,
 		goto out;
 	if (sw_sandbox_env(&env) < 0)
 		goto nomem;
-	ret = run_step(x, what, &argv, &env, NULL, phase, e);
+	ret = run_step(x, what, &argv, &env, NULL, phase, outfd, e);
 	goto out;
 nomem:
 	sw_err_sys(e, "cannot run %s", what);
@@ -382,7 +383,7 @@ fetch_mirror(struct ctx *x, struct sw_err *e)
 		goto out;
 	}
 	ret = run_bwrap(x, "fetching the sources from the mirror", true,
-		(const char *const *)cmd.v, SW_PHASE_PREPARING, e);
+		(const char *const *)cmd.v, SW_PHASE_PREPARING, -1, e);
 	goto out;
 nomem:
 	sw_err_sys(e, "cannot fetch from the mirror");
@@ -458,13 +459,13 @@ build_bwrap(struct ctx *x, bool nocheck, struct sw_err *e)
 	    (r = fetch_mirror(x, e)) != ATTEMPT_OK)
 		return r;
 	r = run_bwrap(x, "downloading the sources (network on)", true, download,
-		SW_PHASE_PREPARING, e);
+		SW_PHASE_PREPARING, -1, e);
 	if (r != ATTEMPT_OK)
 		return r;
 	if (tick(x, SW_PHASE_BUILDING))
 		return ATTEMPT_ABORTED;
 	return run_bwrap(x, "building (network off)", false, build,
-		SW_PHASE_BUILDING, e);
+		SW_PHASE_BUILDING, -1, e);
 }
 
 static int
@@ -506,11 +507,25 @@ build_other(struct ctx *x, bool nocheck, struct sw_err *e)
 	}
 	ret = run_step(x, x->c->backend == SW_BACKEND_DEVTOOLS ?
 		"building with makechrootpkg" : "building with the command",
-		&argv, &env, x->start.data, SW_PHASE_BUILDING, e);
+		&argv, &env, x->start.data, SW_PHASE_BUILDING, -1, e);
 out:
 	sw_strvec_release(&argv);
 	sw_strvec_release(&env);
 	return ret;
+}
+
+/* A fresh copy of the PKGBUILD directory and empty build directories. */
+static int
+fresh_tree(struct ctx *x, struct sw_err *e)
+{
+	if (sw_fs_remove_tree(x->start.data, e) < 0 ||
+	    sw_fs_copy_tree(x->job->srcdir, x->start.data, e) < 0 ||
+	    give(x, x->start.data, e) < 0 ||
+	    fresh_dir(x, x->builddir.data, e) < 0 ||
+	    fresh_dir(x, x->srcdest.data, e) < 0 ||
+	    fresh_dir(x, x->pkgdest.data, e) < 0)
+		return -1;
+	return 0;
 }
 
 /* Can this straw apply at all? A reason to skip it, or NULL. */
@@ -537,12 +552,7 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 	int k;
 
 	x->deadline = sw_sandbox_now_ms() + (int64_t)x->c->build_timeout * 1000;
-	if (sw_fs_remove_tree(x->start.data, e) < 0 ||
-	    sw_fs_copy_tree(x->job->srcdir, x->start.data, e) < 0 ||
-	    give(x, x->start.data, e) < 0 ||
-	    fresh_dir(x, x->builddir.data, e) < 0 ||
-	    fresh_dir(x, x->srcdest.data, e) < 0 ||
-	    fresh_dir(x, x->pkgdest.data, e) < 0)
+	if (fresh_tree(x, e) < 0)
 		return ATTEMPT_ERROR;
 	if (clean)
 		x->root_ready = x->deps_done = false;
@@ -643,29 +653,68 @@ out:
 	return ret;
 }
 
-/* The PKGBUILD read in introspect's sandbox: .SRCINFO, then what we build. */
+/* The tail of text (a failed command's stderr) on one line, into e. */
+static void
+tail_into(struct sw_err *e, const char *prefix, struct sw_buf *text)
+{
+	size_t len = text->len, start;
+	char *p;
+
+	while (len > 0 && (text->data[len - 1] == '\n' || text->data[len - 1] == ' '))
+		len--;
+	start = len > 300 ? len - 300 : 0;
+	sw_buf_truncate(text, len);
+	for (p = text->data + start; *p; p++)
+		if (*p == '\n' || (unsigned char)*p < 0x20)
+			*p = ' ';
+	sw_err_set(e, "%s: %s", prefix, text->data + start);
+}
+
+/*
+ * The PKGBUILD read by makepkg --printsrcinfo in the build sandbox (no
+ * network, the same limits, the tick hook): what it builds for our arch,
+ * its build dependencies and its sources.
+ */
 static enum attempt
 read_pkgbuild(struct ctx *x, struct sw_err *e)
 {
-	struct sw_introspect_opts o = SW_INTROSPECT_OPTS_INIT;
-	struct sw_introspect_item it;
-	const char *binds[1] = { x->job->srcdir };
-	enum attempt ret = ATTEMPT_ERROR;
+	static const char *const cmd[] = { "/usr/bin/makepkg", "--printsrcinfo",
+		NULL };
+	struct sw_buf out = SW_BUF_INIT, err = SW_BUF_INIT;
+	enum attempt ret = ATTEMPT_ERROR, r;
+	int outfd = -1;
 
-	memset(&it, 0, sizeof(it));
-	it.dir = x->job->srcdir;
-	o.arch = x->arch;
-	o.jobs = 1;
-	if (sw_introspect_run(&o, binds, 1, &it, 1, e) < 0)
+	out.cap = SW_SRCINFO_MAX_SIZE;
+	err.cap = 1024 * 1024;
+	x->deadline = sw_sandbox_now_ms() + (int64_t)x->c->build_timeout * 1000;
+	if (fresh_tree(x, e) < 0)
 		goto out;
-	if (!it.ok) {
-		sw_err_set(e, "cannot read the PKGBUILD: %s", it.error);
+	outfd = memfd_create("srcinfo", MFD_CLOEXEC);
+	x->logfd = memfd_create("srcinfo-stderr", MFD_CLOEXEC);
+	if (outfd < 0 || x->logfd < 0) {
+		sw_err_sys(e, "cannot read the PKGBUILD");
+		goto out;
+	}
+	r = run_bwrap(x, "reading the PKGBUILD", false, cmd, SW_PHASE_PREPARING,
+		outfd, e);
+	if (r == ATTEMPT_ERROR || r == ATTEMPT_ABORTED) {
+		ret = r;
+		goto out;
+	}
+	if (r == ATTEMPT_FAILED) {
+		if (lseek(x->logfd, 0, SEEK_SET) == 0 &&
+		    sw_buf_read_fd(&err, x->logfd) == 0)
+			tail_into(e, "cannot read the PKGBUILD", &err);
 		ret = ATTEMPT_FAILED;
 		goto out;
 	}
-	x->si = it.srcinfo;
-	memset(&it.srcinfo, 0, sizeof(it.srcinfo));
-	if (sw_srcinfo_info(&x->si, x->arch, &x->pi, e) < 0) {
+	if (lseek(outfd, 0, SEEK_SET) < 0 || sw_buf_read_fd(&out, outfd) < 0) {
+		sw_err_sys(e, "cannot read the PKGBUILD's .SRCINFO");
+		ret = ATTEMPT_FAILED;
+		goto out;
+	}
+	if (sw_srcinfo_parse(&x->si, out.data, out.len, ".SRCINFO", e) < 0 ||
+	    sw_srcinfo_info(&x->si, x->arch, &x->pi, e) < 0) {
 		sw_err_prefix(e, "cannot read the PKGBUILD");
 		ret = ATTEMPT_FAILED;
 		goto out;
@@ -677,7 +726,13 @@ read_pkgbuild(struct ctx *x, struct sw_err *e)
 	}
 	ret = ATTEMPT_OK;
 out:
-	sw_introspect_item_release(&it);
+	if (outfd >= 0)
+		close(outfd);
+	if (x->logfd >= 0)
+		close(x->logfd);
+	x->logfd = -1;
+	sw_buf_release(&out);
+	sw_buf_release(&err);
 	return ret;
 }
 
@@ -817,6 +872,10 @@ sw_build_run(const struct sw_slave_conf *c, const struct sw_build_job *job,
 	r = read_pkgbuild(&x, e);
 	if (r == ATTEMPT_ERROR)
 		goto out;
+	if (r == ATTEMPT_ABORTED) {
+		ret = SW_BUILD_ABORTED;
+		goto out;
+	}
 	if (r == ATTEMPT_FAILED) {
 		/* one log says why, under the first straw's name */
 		x.straw = c->straws.v[0];
