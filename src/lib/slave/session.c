@@ -99,11 +99,11 @@ pause_ms(const struct sess *s, unsigned ms)
 
 /* A network failure: log it, wait the current backoff, double it. */
 static bool
-network_wait(struct sess *s, const char *msg)
+network_wait(struct sess *s, const char *what, const char *msg)
 {
 	unsigned d = or_default(s->backoff, 1), max = or_default(s->o->backoff_max_s, 300);
 
-	sw_warn("%s: retrying in about %u s", msg, d);
+	sw_warn("%s: %s: retrying in about %u s", what, msg, d);
 	s->backoff = d >= max / 2 ? max : d * 2;
 	return pause_ms(s, d * 1000);
 }
@@ -176,9 +176,9 @@ common_status(struct sess *s, const char *what, int status, struct sw_buf *err,
 	switch (status) {
 	case MASTER_FAILED:
 	case CANNOT_RUN:
-		snprintf(msg, sizeof(msg), "%s: the master failed (%d): %s", what,
-			status, last_line(err));
-		return network_wait(s, msg) ? STEP_STOPPED : STEP_DROPPED;
+		snprintf(msg, sizeof(msg), "the master failed (%d): %s", status,
+			last_line(err));
+		return network_wait(s, what, msg) ? STEP_STOPPED : STEP_DROPPED;
 	case REFUSED:
 	case USAGE:
 		sw_err_set(e, "%s: the master refused the request (%d): %s", what,
@@ -296,7 +296,7 @@ get_assignment(struct sess *s, struct sw_err *e)
 		if (r == SW_SSH_FATAL)
 			goto out;
 		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, e->msg)) {
+			if (network_wait(s, "get-assignment", e->msg)) {
 				ret = STEP_STOPPED;
 				goto out;
 			}
@@ -315,10 +315,13 @@ get_assignment(struct sess *s, struct sw_err *e)
 			if (out.len > 0 && out.data[out.len - 1] == '\n')
 				sw_buf_truncate(&out, out.len - 1);
 			if (strchr(out.data, '\n') != NULL ||
-			    sw_strvec_split(&f, out.data) < 0 || f.n != 4 ||
-			    sw_id_from_fields(&id, f.v[0], f.v[1], f.v[2], f.v[3], e) < 0) {
-				sw_err_prefix(e, "get-assignment: the master's answer is "
+			    sw_strvec_split(&f, out.data) < 0 || f.n != 4) {
+				sw_err_set(e, "get-assignment: the master's answer is "
 					"not '<pkgbase> <src> <mod> <repo>'");
+				goto out;
+			}
+			if (sw_id_from_fields(&id, f.v[0], f.v[1], f.v[2], f.v[3], e) < 0) {
+				sw_err_prefix(e, "get-assignment: the master's answer");
 				goto out;
 			}
 			set_assignment(s, &id);
@@ -514,7 +517,7 @@ get_sources(struct sess *s, struct sw_err *e)
 		if (r == SW_SSH_FATAL)
 			goto out;
 		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, e->msg)) {
+			if (network_wait(s, "get-sources", e->msg)) {
 				ret = STEP_STOPPED;
 				goto out;
 			}
@@ -829,7 +832,7 @@ upload(struct sess *s, const char *dir, struct sw_err *e)
 		if (r == SW_SSH_FATAL)
 			goto out;
 		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, e->msg)) {
+			if (network_wait(s, "return-assignment", e->msg)) {
 				ret = STEP_STOPPED;
 				goto out;
 			}
