@@ -1068,9 +1068,12 @@ handle(struct sess *s, struct sw_err *e)
 	enum step st;
 
 	st = get_sources(s, e);
-	if (st == STEP_REFUSED)
-		st = refused(s, e->msg, e);
-	else if (st == STEP_OK) {
+	if (st == STEP_REFUSED) {
+		char why[SW_ERR_MAX];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		st = refused(s, why, e);
+	} else if (st == STEP_OK) {
 		st = build(s, e);
 		if (rmtree(s->src.data, NULL) < 0)
 			sw_warn("cannot remove '%s'", s->src.data);
