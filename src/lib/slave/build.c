@@ -443,6 +443,23 @@ out:
 	return ret;
 }
 
+/* Does any source=() entry for our arch name a URL ("proto://...")? */
+static bool
+remote_sources(const struct ctx *x)
+{
+	char key[sizeof("source_") + SW_ARCH_MAX];
+	const struct sw_srcinfo_section *b = &x->si.base;
+	size_t i;
+
+	snprintf(key, sizeof(key), "source_%s", x->arch);
+	for (i = 0; i < b->n; i++)
+		if ((strcmp(b->v[i].key, "source") == 0 ||
+		    strcmp(b->v[i].key, key) == 0) &&
+		    strstr(b->v[i].value, "://") != NULL)
+			return true;
+	return false;
+}
+
 static enum attempt
 build_bwrap(struct ctx *x, bool nocheck, struct sw_err *e)
 {
@@ -458,10 +475,14 @@ build_bwrap(struct ctx *x, bool nocheck, struct sw_err *e)
 	if (strcmp(x->straw, "mirror") == 0 &&
 	    (r = fetch_mirror(x, e)) != ATTEMPT_OK)
 		return r;
-	r = run_bwrap(x, "downloading the sources (network on)", true, download,
-		SW_PHASE_PREPARING, -1, e);
-	if (r != ATTEMPT_OK)
-		return r;
+	if (!remote_sources(x)) {
+		note(x, "no source needs the network: no download step");
+	} else {
+		r = run_bwrap(x, "downloading the sources (network on)", true,
+			download, SW_PHASE_PREPARING, -1, e);
+		if (r != ATTEMPT_OK)
+			return r;
+	}
 	if (tick(x, SW_PHASE_BUILDING))
 		return ATTEMPT_ABORTED;
 	return run_bwrap(x, "building (network off)", false, build,

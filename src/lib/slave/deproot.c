@@ -13,7 +13,7 @@
 #include "core/run.h"
 #include "slave/sandbox.h"
 
-#define PACMAN_ERR_MAX (1024 * 1024)
+#define PACMAN_ERR_MAX (16 * 1024 * 1024)
 
 int
 sw_deproot_parse_errors(const char *text, struct sw_strvec *missing,
@@ -71,7 +71,7 @@ logf_(int fd, const char *fmt, const char *arg)
 			sizeof(line) - 1);
 }
 
-/* pacman in the fake-root sandbox; its stderr is also kept in errtext. */
+/* pacman in the fake-root sandbox; its output goes to the log and errtext. */
 static int
 pacman(const struct sw_deproot *o, const char *const *args,
 	struct sw_buf *errtext, int *status, struct sw_err *e)
@@ -120,12 +120,13 @@ pacman(const struct sw_deproot *o, const char *const *args,
 	if (sw_strvec_push(&c.env, "PATH=/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
 	    sw_strvec_push(&c.env, "LC_ALL=C") < 0)
 		goto nomem;
-	errfd = memfd_create("pacman-stderr", MFD_CLOEXEC);
+	errfd = memfd_create("pacman-output", MFD_CLOEXEC);
 	if (errfd < 0) {
 		sw_err_sys(e, "cannot run pacman");
 		goto out;
 	}
-	c.out = o->logfd;
+	/* both: pacman says what it could not satisfy on stdout */
+	c.out = errfd;
 	c.err = errfd;
 	if (sw_child_start(&c, e) < 0)
 		goto out;

@@ -13,8 +13,8 @@
  * dependency cycle): it is dropped with a log line and the rest installed.
  * Any other failure, such as a dependency of a farm package that no
  * repository satisfies, fails the build: 1, with e naming what pacman
- * could not find. pacman's output goes to o->logfd. -1: pacman could not
- * run at all (e says why). The caller owns root (fresh, holding nothing but
+ * could not find. pacman's output goes to o->logfd once it has ended.
+ * -1: pacman could not run at all (e says why). The caller owns root (fresh, holding nothing but
  * empty var/lib/pacman and var/log, writable by the build uid) and holds
  * the work directory's lock; a kill -9 leaves a partial root that the
  * next build removes.
