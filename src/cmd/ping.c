@@ -1,4 +1,5 @@
 /* ping: the slave building an assignment is alive; extend its lease. */
+#include <string.h>
 #include <time.h>
 
 #include "queue/lease.h"
@@ -8,15 +9,16 @@ static const char usage_text[] =
 	"usage: ping [options] PKGBASE SRC MOD REPO PHASE\n"
 	"\n"
 	"Refreshes the heartbeat of the calling slave's (SLIPWAY_SLAVE) lease on\n"
-	"the assignment and records the phase it is in.\n"
+	"the assignment and records the phase it is in. The phase \"giveback\"\n"
+	"hands the assignment back instead: the lease ends at once.\n"
 	"\n"
 	"Options:\n"
 	SW_CLI_USAGE_CONFIG
 	SW_CLI_USAGE_COMMON
 	"\n"
-	"Exit status: 0 the lease is extended, 1 busy (retry soon), 2 the\n"
-	"assignment is no longer this slave's (stop building it), 10 failed,\n"
-	"64 usage.\n";
+	"Exit status: 0 the lease is extended (or given back), 1 busy (retry\n"
+	"soon), 2 the assignment is no longer this slave's (stop building it),\n"
+	"10 failed, 64 usage.\n";
 
 static const struct sw_slavecall_exit exits[] = {
 	{ SW_LEASE_BUSY, SW_LOG_INFO, "busy: %s" },
@@ -26,8 +28,16 @@ static const struct sw_slavecall_exit exits[] = {
 static int
 work(struct sw_slavecall *c, struct sw_err *e)
 {
-	return (int)sw_lease_ping(&c->conf, &c->id, c->slave, c->op[4],
-		(int64_t)time(NULL), e);
+	enum sw_lease_result r;
+
+	if (strcmp(c->op[4], SW_LEASE_GIVEBACK) != 0)
+		return (int)sw_lease_ping(&c->conf, &c->id, c->slave, c->op[4],
+			(int64_t)time(NULL), e);
+	r = sw_lease_giveback(&c->conf, &c->id, c->slave, (int64_t)time(NULL), e);
+	if (r == SW_LEASE_OK)
+		sw_info("slave '%s' gave back '%s %s %s %s'", c->slave, c->op[0],
+			c->op[1], c->op[2], c->op[3]);
+	return (int)r;
 }
 
 static const struct sw_slavecall_spec spec = {

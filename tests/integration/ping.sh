@@ -60,3 +60,13 @@ check "an expired lease is not revived" grep -q "^alpha $old $old building\$" "$
 rm -f "$L"
 run sc alpha "ping $ID building"
 expect "a lease no one holds: 2" 2 "not assigned to anyone"
+now=$(date +%s)
+echo "alpha $now $now building" >"$L"
+run sc beta "ping $ID giveback"
+expect "beta cannot give back alpha's assignment: 2" 2 "assigned to slave 'alpha'"
+check "and alpha's lease stays" test -f "$L"
+run sc alpha "ping $ID giveback"
+expect "alpha gives its assignment back" 0
+check "the lease is gone at once" test ! -e "$L"
+run sc beta get-assignment
+if [ "$rc" -eq 0 ] && [ "$out" = "$ID" ]; then ok "and beta gets it without waiting for lease_timeout"; else not_ok "and beta gets it without waiting for lease_timeout" "rc=$rc" "$out" "$err"; fi

@@ -606,8 +606,59 @@ test_slave_valid(void **state)
 	assert_string_equal(c.straws.v[0], "plain");
 	assert_string_equal(c.straws.v[1], "clean");
 	assert_null(c.command);
+	/* the build keys' defaults */
+	assert_null(c.arch);
+	assert_null(c.makepkg_conf);
+	assert_null(c.pacman_conf);
+	assert_null(c.source_mirror);
+	assert_null(c.devtools_chroot);
+	assert_string_equal(c.makechrootpkg, "/usr/bin/makechrootpkg");
+	assert_int_equal(c.build_timeout, 7200);
+	assert_int_equal(c.build_cpu, 7200);
+	assert_int_equal(c.build_memory, (uint64_t)8 << 30);
+	assert_int_equal(c.build_processes, 1024);
+	assert_int_equal(c.build_uid, 65534);
+	assert_int_equal(c.build_logs, 50);
+	assert_int_equal(c.source_cache_days, 30);
 	sw_slave_conf_release(&c);
 	assert_null(c.name);
+
+	/* the build keys set */
+	static const char text3[] = SLAVE_MIN
+		"straws = nocheck mirror clean plain\n"
+		"arch = aarch64\n"
+		"makepkg_conf = mk.conf\n"
+		"pacman_conf = /etc/farm.conf\n"
+		"source_mirror = https://mirror.example.org/sources\n"
+		"build_timeout = 60\nbuild_cpu = 30\nbuild_memory = 512M\n"
+		"build_processes = 64\nbuild_uid = 1234\nbuild_logs = 0\n"
+		"source_cache_days = 7\n";
+	tu_write(x->file, text3, sizeof(text3) - 1);
+	if (sw_slave_conf_load(x->file, &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_int_equal(c.straws.n, 4);
+	assert_string_equal(c.straws.v[0], "nocheck");
+	assert_string_equal(c.arch, "aarch64");
+	assert_resolved(x, c.makepkg_conf, "mk.conf");
+	assert_string_equal(c.pacman_conf, "/etc/farm.conf");
+	assert_string_equal(c.source_mirror, "https://mirror.example.org/sources");
+	assert_int_equal(c.build_timeout, 60);
+	assert_int_equal(c.build_cpu, 30);
+	assert_int_equal(c.build_memory, (uint64_t)512 << 20);
+	assert_int_equal(c.build_processes, 64);
+	assert_int_equal(c.build_uid, 1234);
+	assert_int_equal(c.build_logs, 0);
+	assert_int_equal(c.source_cache_days, 7);
+	sw_slave_conf_release(&c);
+
+	static const char text4[] = SLAVE_MIN
+		"backend = devtools\ndevtools_chroot = /var/lib/archbuild/x\n";
+	tu_write(x->file, text4, sizeof(text4) - 1);
+	if (sw_slave_conf_load(x->file, &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_int_equal(c.backend, SW_BACKEND_DEVTOOLS);
+	assert_string_equal(c.devtools_chroot, "/var/lib/archbuild/x");
+	sw_slave_conf_release(&c);
 
 	/* defaults, and backend = command with its template */
 	static const char text2[] = SLAVE_MIN
@@ -659,6 +710,26 @@ test_slave_errors(void **state)
 		"1: [slave]: 'command' is required for backend command");
 	SERR(x, SLAVE_MIN "command = /bin/x\n",
 		"1: [slave]: 'command' is not allowed for backend bwrap");
+	SERR(x, SLAVE_MIN "straws = plain dirty\n",
+		"1: [slave]: straws: unknown straw 'dirty' "
+		"(plain, clean, mirror, nocheck)");
+	SERR(x, SLAVE_MIN "straws = plain clean plain\n",
+		"1: [slave]: straws: 'plain' twice");
+	SERR(x, SLAVE_MIN "backend = devtools\n",
+		"1: [slave]: 'devtools_chroot' is required for backend devtools");
+	SERR(x, SLAVE_MIN "devtools_chroot = /x\n",
+		"1: [slave]: 'devtools_chroot' is not allowed for backend bwrap");
+	SERR(x, SLAVE_MIN "backend = command\ncommand = /b\npacman_conf = /p\n",
+		"1: [slave]: 'pacman_conf' is for backend bwrap only "
+		"(command builds in its own root)");
+	SERR(x, SLAVE_MIN "backend = devtools\ndevtools_chroot = /c\n"
+		"makepkg_conf = /m\n", "1: [slave]: 'makepkg_conf' is not used by "
+		"backend devtools: give it to mkarchroot -M");
+	SERR(x, SLAVE_MIN "build_processes = 2\n", "6: build_processes: number '2' out of range 16..1048576");
+	SERR(x, SLAVE_MIN "build_uid = 0\n", "6: build_uid: number '0' out of range 1..4294967294");
+	SERR(x, SLAVE_MIN "build_memory = 1K\n", "6: build_memory: number '1K' out of range "
+		"67108864..17592186044416");
+	SERR(x, SLAVE_MIN "arch = ../x\n", "6: arch: invalid arch '../x'");
 }
 
 static void

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "testutil.h"
@@ -123,6 +124,34 @@ test_check_and_ping(void **state)
 }
 
 static void
+test_giveback(void **state)
+{
+	struct fx *x = *state;
+	struct sw_err e;
+	char *p, *s;
+
+	put(x, "build-list", "foo " C1 " " C2 " core\n");
+	put(x, LOCKED, "beta 900 900 building\n");
+	p = tu_path(x->dir, LOCKED);
+	/* only the holder gives back; another's lease stays */
+	assert_int_equal(sw_lease_giveback(&x->c, &x->id, "alpha", 1000, &e),
+		SW_LEASE_NOT_YOURS);
+	tu_assert_contains(e.msg, "assigned to slave 'beta', not 'alpha'");
+	s = tu_read(p);
+	assert_string_equal(s, "beta 900 900 building\n");
+	free(s);
+	put(x, LOCKED, "alpha 900 900 building\n");
+	assert_int_equal(sw_lease_giveback(&x->c, &x->id, "alpha", 1000, &e),
+		SW_LEASE_OK);
+	assert_int_equal(access(p, F_OK), -1);
+	/* twice: it is no one's now */
+	assert_int_equal(sw_lease_giveback(&x->c, &x->id, "alpha", 1000, &e),
+		SW_LEASE_NOT_YOURS);
+	tu_assert_contains(e.msg, "not assigned to anyone");
+	free(p);
+}
+
+static void
 test_slave_from_env(void **state)
 {
 	struct fx *x = *state;
@@ -152,6 +181,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_on_list_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_and_ping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_giveback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slave_from_env, setup, teardown),
 	};
 

@@ -54,6 +54,7 @@ test_the_four(void **state)
 	accepts("get-sources " ID, "get-sources", 4);
 	accepts("ping " ID " building", "ping", 5);
 	accepts("ping " ID " fetch-sources_2", "ping", 5);
+	accepts("ping " ID " giveback", "ping", 5);
 	accepts("return-assignment " ID, "return-assignment", 4);
 	accepts("return-assignment " ID " ERROR", "return-assignment", 5);
 	accepts("get-sources foo.bar+x@y " C1 " " C2 " community", "get-sources", 4);

@@ -130,7 +130,31 @@ static const struct keyspec slave_keys[] = {
 	KEY("straws", K_NAMES, sw_slave_conf, straws, false, "plain",
 		.kind = SW_NAME_PHASE),
 	KEY("command", K_STR, sw_slave_conf, command, false, NULL),
+	KEY("arch", K_NAME, sw_slave_conf, arch, false, NULL, .kind = SW_NAME_ARCH),
+	KEY("makepkg_conf", K_PATH, sw_slave_conf, makepkg_conf, false, NULL),
+	KEY("pacman_conf", K_PATH, sw_slave_conf, pacman_conf, false, NULL),
+	KEY("source_mirror", K_URL, sw_slave_conf, source_mirror, false, NULL),
+	KEY("devtools_chroot", K_PATH, sw_slave_conf, devtools_chroot, false, NULL),
+	KEY("makechrootpkg", K_PATH, sw_slave_conf, makechrootpkg, false,
+		"/usr/bin/makechrootpkg"),
+	KEY("build_timeout", K_U64, sw_slave_conf, build_timeout, false, "7200",
+		.min = 1, .max = 7 * 86400),
+	KEY("build_cpu", K_U64, sw_slave_conf, build_cpu, false, "7200",
+		.min = 1, .max = 30 * 86400),
+	KEY("build_memory", K_SIZE, sw_slave_conf, build_memory, false, "8G",
+		.min = 64 * 1024 * 1024, .max = (uint64_t)1 << 44),
+	KEY("build_processes", K_U64, sw_slave_conf, build_processes, false, "1024",
+		.min = 16, .max = 1 << 20),
+	KEY("build_logs", K_U64, sw_slave_conf, build_logs, false, "50",
+		.min = 0, .max = 100000),
+	KEY("source_cache_days", K_U64, sw_slave_conf, source_cache_days, false,
+		"30", .min = 1, .max = 3650),
+	KEY("build_uid", K_U64, sw_slave_conf, build_uid, false, "65534",
+		.min = 1, .max = 4294967294u),
 };
+
+const char *const sw_slave_straws[] = { "plain", "clean", "mirror", "nocheck",
+	NULL };
 
 static const struct sectspec slave_sections[] = {
 	{ "slave", ST_TOP, slave_keys, N(slave_keys), 0, 0, 0 },
@@ -709,6 +733,7 @@ sw_master_conf_release(struct sw_master_conf *c)
 int
 sw_slave_conf_load(const char *path, struct sw_slave_conf *c, struct sw_err *e)
 {
+	size_t i, k;
 	int line;
 
 	memset(c, 0, sizeof(*c));
@@ -721,6 +746,33 @@ sw_slave_conf_load(const char *path, struct sw_slave_conf *c, struct sw_err *e)
 		return sw_err_set(e, "%s:%d: [slave]: 'command' is %s for backend %s",
 			path, line, c->command ? "not allowed" : "required",
 			backends[c->backend]);
+	if ((c->backend == SW_BACKEND_DEVTOOLS) != (c->devtools_chroot != NULL))
+		return sw_err_set(e, "%s:%d: [slave]: 'devtools_chroot' is %s for "
+			"backend %s", path, line,
+			c->devtools_chroot ? "not allowed" : "required",
+			backends[c->backend]);
+	if (c->pacman_conf != NULL && c->backend != SW_BACKEND_BWRAP)
+		return sw_err_set(e, "%s:%d: [slave]: 'pacman_conf' is for backend "
+			"bwrap only (%s builds in its own root)", path, line,
+			backends[c->backend]);
+	if (c->makepkg_conf != NULL && c->backend == SW_BACKEND_DEVTOOLS)
+		return sw_err_set(e, "%s:%d: [slave]: 'makepkg_conf' is not used by "
+			"backend devtools: give it to mkarchroot -M", path, line);
+	for (i = 0; i < c->straws.n; i++) {
+		for (k = 0; sw_slave_straws[k]; k++)
+			if (strcmp(c->straws.v[i], sw_slave_straws[k]) == 0)
+				break;
+		if (sw_slave_straws[k] == NULL)
+			return sw_err_set(e, "%s:%d: [slave]: straws: unknown straw "
+				"'%s' (plain, clean, mirror, nocheck)", path, line,
+				c->straws.v[i]);
+		for (k = 0; k < i; k++)
+			if (strcmp(c->straws.v[i], c->straws.v[k]) == 0)
+				return sw_err_set(e, "%s:%d: [slave]: straws: '%s' "
+					"twice", path, line, c->straws.v[i]);
+	}
+	if (c->straws.n == 0)
+		return sw_err_set(e, "%s:%d: [slave]: straws: none given", path, line);
 	return 0;
 }
 

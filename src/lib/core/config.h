@@ -101,9 +101,25 @@ struct sw_slave_conf {
 	char *gpg_key;
 	char *gnupg_home;
 	int backend;                /* enum sw_backend */
-	struct sw_strvec straws;
+	struct sw_strvec straws;    /* plain clean mirror nocheck, in order */
 	char *command;              /* backend = command: the template */
+	char *arch;                 /* CARCH; NULL: the machine's (uname) */
+	char *makepkg_conf;         /* NULL: the host's /etc/makepkg.conf */
+	char *pacman_conf;          /* the farm's repositories; NULL: none */
+	char *source_mirror;        /* <mirror>/<sha256>; NULL: no mirror straw */
+	char *devtools_chroot;      /* backend = devtools: makechrootpkg -r */
+	char *makechrootpkg;        /* backend = devtools: the program */
+	uint64_t build_timeout;     /* wall seconds per straw */
+	uint64_t build_cpu;         /* CPU seconds per process */
+	uint64_t build_memory;      /* bytes of address space per process */
+	uint64_t build_processes;   /* processes in one build */
+	uint64_t build_logs;        /* logs kept in <work_dir>/logs */
+	uint64_t source_cache_days; /* cached sources unused this long go */
+	uint64_t build_uid;         /* as root: sandboxes run as this uid */
 };
+
+/* The straws slave.conf may name, in no particular order. */
+extern const char *const sw_slave_straws[];
 
 int sw_master_conf_load(const char *path, struct sw_master_conf *c,
 	struct sw_err *e);

@@ -135,3 +135,28 @@ out:
 	sw_statedir_release(&sd);
 	return ret;
 }
+
+enum sw_lease_result
+sw_lease_giveback(const struct sw_master_conf *c, const struct sw_id *id,
+	const char *slave, int64_t now, struct sw_err *e)
+{
+	struct sw_statedir sd = { NULL, { -1, -1 } };
+	enum sw_lease_result ret = SW_LEASE_ERROR;
+	enum sw_lock_result lr;
+
+	if (sw_statedir_open(&sd, c->state_dir, e) < 0)
+		goto out;
+	lr = sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, SW_LEASE_LOCK_TIMEOUT_MS, e);
+	if (lr != SW_LOCK_OK) {
+		ret = lr == SW_LOCK_BUSY ? SW_LEASE_BUSY : SW_LEASE_ERROR;
+		goto out;
+	}
+	ret = sw_lease_check(c, id, slave, now, NULL, e);
+	if (ret != SW_LEASE_OK)
+		goto out;
+	if (sw_pkgstate_remove(c->state_dir, id, SW_STATE_LOCKED, NULL, e) < 0)
+		ret = SW_LEASE_ERROR;
+out:
+	sw_statedir_release(&sd);
+	return ret;
+}

@@ -17,6 +17,10 @@
  * (statedir.h) so that what it learns stays true while it acts on it.
  * sw_lease_ping takes the lock itself and rewrites the one `locked` file
  * atomically: a kill -9 leaves the old heartbeat or the new one.
+ * The phase SW_LEASE_GIVEBACK is not recorded: a slave that stops (SIGTERM)
+ * hands its assignment back with it, and sw_lease_giveback removes the
+ * `locked` file at once (one unlink, under the lock), so that get-assignment
+ * can hand the entry out again without waiting for lease_timeout.
  */
 #ifndef SW_LEASE_H
 #define SW_LEASE_H
@@ -58,9 +62,16 @@ enum sw_lease_result sw_lease_check(const struct sw_master_conf *c,
 	const struct sw_id *id, const char *slave, int64_t now,
 	struct sw_locked *out, struct sw_err *e);
 
+#define SW_LEASE_GIVEBACK "giveback"
+
 /* ping: the holder's heartbeat becomes now and its phase phase. */
 enum sw_lease_result sw_lease_ping(const struct sw_master_conf *c,
 	const struct sw_id *id, const char *slave, const char *phase,
 	int64_t now, struct sw_err *e);
+
+/* ping ... giveback: the holder lets go of its lease now. */
+enum sw_lease_result sw_lease_giveback(const struct sw_master_conf *c,
+	const struct sw_id *id, const char *slave, int64_t now,
+	struct sw_err *e);
 
 #endif

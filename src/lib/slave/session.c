@@ -1,0 +1,1307 @@
+#include "slave/session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "core/lock.h"
+#include "core/log.h"
+#include "core/names.h"
+#include "core/strvec.h"
+#include "queue/lease.h"
+#include "repo/upload.h"
+#include "slave/sshclient.h"
+
+/* what the master's programs answer besides the protocol's own codes */
+enum { MASTER_FAILED = 10, REFUSED = 42, CANNOT_RUN = 43, USAGE = 64 };
+
+#define SOURCES_MAX_OUT (64 * 1024)
+#define STDERR_KEEP 2048
+#define ASSIGNMENT_FILE "assignment"
+#define PHASE_PING_S 5
+
+struct sess {
+	const struct sw_slave_conf *c;
+	const struct sw_session_opts *o;
+	struct sw_ssh_conf ssh;
+	unsigned backoff;                /* the next network delay, s; 0: 1 */
+	struct sw_buf src, sources_tar, upload_tar, results;
+	/* the assignment in hand */
+	struct sw_id id;
+	char args[SW_ID_MAX + 8];        /* "<pkgbase> <src> <mod> <repo>" */
+	char key[SW_PKGNAME_MAX + SW_REPO_MAX + 2]; /* "<pkgbase>.<repo>" */
+	char phase[33];                  /* the last phase sent */
+	time_t last_ping;
+	bool lost;                       /* ping said: not ours any more */
+};
+
+enum step {
+	STEP_ERROR = -1,
+	STEP_OK = 0,
+	STEP_FAILED,    /* the build failed (its logs are on the master) */
+	STEP_DROPPED,   /* the master says it is not ours: nothing more to do */
+	STEP_STOPPED,   /* *stop */
+	STEP_NOTHING,   /* get-assignment: nothing pending, and no --wait */
+	STEP_REFUSED,   /* get-sources: a tar we do not extract (e says why) */
+};
+
+static bool
+stopping(const struct sess *s)
+{
+	return s->o->stop != NULL && *s->o->stop != 0;
+}
+
+static unsigned
+or_default(unsigned v, unsigned d)
+{
+	return v ? v : d;
+}
+
+/* Sleeps ms +-50%; true if told to stop meanwhile. */
+static bool
+pause_ms(const struct sess *s, unsigned ms)
+{
+	uint64_t total = ms / 2 + arc4random_uniform(ms + 1);
+	struct timespec end, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)(total / 1000);
+	end.tv_nsec += (long)(total % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct timespec step = { 0, 100 * 1000000L };
+
+		if (stopping(s))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return false;
+		nanosleep(&step, NULL);
+	}
+}
+
+/* A network failure: log it, wait the current backoff, double it. */
+static bool
+network_wait(struct sess *s, const char *what, const char *msg)
+{
+	unsigned d = or_default(s->backoff, 1), max = or_default(s->o->backoff_max_s, 300);
+
+	sw_warn("%s: %s: retrying in about %u s", what, msg, d);
+	s->backoff = d >= max / 2 ? max : d * 2;
+	return pause_ms(s, d * 1000);
+}
+
+static int
+rm_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int
+rmtree(const char *path, struct sw_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : sw_err_sys(e, "cannot remove '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) == 0 ? 0 : sw_err_sys(e, "cannot remove '%s'", path);
+	if (nftw(path, rm_fn, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return sw_err_sys(e, "cannot remove '%s'", path);
+	return 0;
+}
+
+/* The last line of what the master said on stderr, for a log line. */
+static const char *
+last_line(struct sw_buf *b)
+{
+	char *p;
+
+	while (b->len > 0 && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
+		sw_buf_truncate(b, b->len - 1);
+	p = strrchr(b->data, '\n');
+	return p ? p + 1 : b->data;
+}
+
+/*
+ * Runs command on the master. SW_SSH_OK with *status; the others as
+ * sshclient.h says. stoppable: a stop cuts it short (a giveback is not).
+ */
+static enum sw_ssh_result
+call(struct sess *s, const char *command, int in, int out, struct sw_buf *outbuf,
+	struct sw_buf *errbuf, bool stoppable, int *status, struct sw_err *e)
+{
+	struct sw_ssh_io io = { in, out, outbuf, errbuf,
+		stoppable ? s->o->stop : NULL };
+	enum sw_ssh_result r;
+
+	if (errbuf != NULL)
+		sw_buf_reset(errbuf);
+	r = sw_ssh_run(&s->ssh, command, &io, status, e);
+	if (r == SW_SSH_OK && *status != MASTER_FAILED && *status != CANNOT_RUN)
+		s->backoff = 0;
+	return r;
+}
+
+/*
+ * The answers every program may give besides its own: STEP_OK to look at
+ * the status, else what to do. A master that failed is retried like the
+ * network; a refusal by slave-connect or a usage error will not change.
+ */
+static enum step
+common_status(struct sess *s, const char *what, int status, struct sw_buf *err,
+	struct sw_err *e)
+{
+	char msg[SW_ERR_MAX];
+
+	switch (status) {
+	case MASTER_FAILED:
+	case CANNOT_RUN:
+		snprintf(msg, sizeof(msg), "the master failed (%d): %s", status,
+			last_line(err));
+		return network_wait(s, what, msg) ? STEP_STOPPED : STEP_DROPPED;
+	case REFUSED:
+	case USAGE:
+		sw_err_set(e, "%s: the master refused the request (%d): %s", what,
+			status, last_line(err));
+		return STEP_ERROR;
+	default:
+		return STEP_OK;
+	}
+}
+
+/* A ping; returns its status, or -1 when it could not be sent. */
+static int
+ping(struct sess *s, const char *phase, bool stoppable)
+{
+	struct sw_buf cmd = SW_BUF_INIT, err = SW_BUF_INIT;
+	struct sw_err e;
+	int status = -1;
+
+	sw_buf_init(&err, STDERR_KEEP);
+	if (sw_buf_addf(&cmd, "ping %s %s", s->args, phase) < 0)
+		goto out;
+	if (call(s, cmd.data, -1, -1, NULL, &err, stoppable, &status, &e) != SW_SSH_OK) {
+		sw_warn("'%s': ping %s: %s", s->key, phase, e.msg);
+		status = -1;
+	} else if (status != 0 && status != 2) {
+		sw_warn("'%s': ping %s: the master answered %d: %s", s->key, phase,
+			status, last_line(&err));
+	}
+out:
+	sw_buf_release(&cmd);
+	sw_buf_release(&err);
+	return status;
+}
+
+/* Hands the assignment in hand back, so that it need not wait for its lease. */
+static void
+give_back(struct sess *s)
+{
+	if (ping(s, SW_LEASE_GIVEBACK, false) == 0)
+		sw_info("'%s': given back to the master", s->key);
+}
+
+static int
+tick(void *arg, const char *phase)
+{
+	struct sess *s = arg;
+	time_t now = time(NULL);
+
+	unsigned every = or_default(s->o->ping_interval_s, 60);
+	bool changed = strcmp(phase, s->phase) != 0;
+
+	if (stopping(s) || s->lost)
+		return 1;
+	if (changed) {
+		sw_info("'%s': %s", s->key, phase);
+		snprintf(s->phase, sizeof(s->phase), "%s", phase);
+	}
+	/*
+	 * Every call is a connection: a new phase is told at once only when
+	 * the master has not heard from us for a few seconds (a short build
+	 * needs no ping at all), else at the next interval.
+	 */
+	if (now - s->last_ping < (time_t)(changed && every > PHASE_PING_S ?
+	    PHASE_PING_S : every))
+		return 0;
+	s->last_ping = now;
+	if (ping(s, phase, true) == 2) {
+		sw_warn("'%s': the master says it is no longer ours: stopping the "
+			"build and dropping it", s->key);
+		s->lost = true;
+		return 1;
+	}
+	return stopping(s) ? 1 : 0;
+}
+
+static void
+set_assignment(struct sess *s, const struct sw_id *id)
+{
+	s->id = *id;
+	snprintf(s->args, sizeof(s->args), "%s %s %s %s", id->pkgbase, id->src,
+		id->mod, id->repo);
+	snprintf(s->key, sizeof(s->key), "%s.%s", id->pkgbase, id->repo);
+	s->phase[0] = '\0';
+	s->last_ping = time(NULL); /* get-assignment was a heartbeat */
+	s->lost = false;
+}
+
+/* get-assignment until there is one, or nothing more to wait for. */
+static enum step
+get_assignment(struct sess *s, struct sw_err *e)
+{
+	struct sw_buf out = SW_BUF_INIT, err = SW_BUF_INIT;
+	struct sw_strvec f = SW_STRVEC_INIT;
+	struct sw_id id;
+	unsigned poll = or_default(s->o->poll_s, 60);
+	enum step ret = STEP_ERROR;
+	int status;
+
+	sw_buf_init(&out, 1024);
+	sw_buf_init(&err, STDERR_KEEP);
+	for (;;) {
+		enum sw_ssh_result r;
+		enum step st;
+
+		if (stopping(s)) {
+			ret = STEP_STOPPED;
+			goto out;
+		}
+		sw_buf_reset(&out);
+		r = call(s, "get-assignment", -1, -1, &out, &err, true, &status, e);
+		if (r == SW_SSH_STOPPED) {
+			ret = STEP_STOPPED;
+			goto out;
+		}
+		if (r == SW_SSH_FATAL)
+			goto out;
+		if (r == SW_SSH_NETWORK) {
+			if (network_wait(s, "get-assignment", e->msg)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		st = common_status(s, "get-assignment", status, &err, e);
+		if (st == STEP_ERROR || st == STEP_STOPPED) {
+			ret = st;
+			goto out;
+		}
+		if (st == STEP_DROPPED)
+			continue;
+		switch (status) {
+		case 0:
+			sw_strvec_release(&f);
+			if (out.len > 0 && out.data[out.len - 1] == '\n')
+				sw_buf_truncate(&out, out.len - 1);
+			if (strchr(out.data, '\n') != NULL ||
+			    sw_strvec_split(&f, out.data) < 0 || f.n != 4) {
+				sw_err_set(e, "get-assignment: the master's answer is "
+					"not '<pkgbase> <src> <mod> <repo>'");
+				goto out;
+			}
+			if (sw_id_from_fields(&id, f.v[0], f.v[1], f.v[2], f.v[3], e) < 0) {
+				sw_err_prefix(e, "get-assignment: the master's answer");
+				goto out;
+			}
+			set_assignment(s, &id);
+			sw_info("'%s': assigned %s", s->key, s->args);
+			ret = STEP_OK;
+			goto out;
+		case 1:
+			sw_debug("get-assignment: the master is busy");
+			if (pause_ms(s, 2000)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			break;
+		case 3:
+			if (!s->o->wait) {
+				sw_info("nothing is pending on the master");
+				ret = STEP_NOTHING;
+				goto out;
+			}
+			/* fall through */
+		case 2:
+		case 4:
+			sw_debug("get-assignment: %s", last_line(&err));
+			if (pause_ms(s, poll * 1000)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			break;
+		default:
+			sw_err_set(e, "get-assignment: unexpected exit status %d: %s",
+				status, last_line(&err));
+			goto out;
+		}
+	}
+out:
+	sw_strvec_release(&f);
+	sw_buf_release(&out);
+	sw_buf_release(&err);
+	return ret;
+}
+
+/* Is a tar member's name one we extract? (a relative path without "..") */
+static int
+check_member(struct archive_entry *ae, char *name, size_t size, struct sw_err *e)
+{
+	const char *p = archive_entry_pathname(ae);
+	mode_t type = archive_entry_filetype(ae);
+	size_t len;
+	char q[96];
+
+	if (p == NULL)
+		return sw_err_set(e, "a member without a name");
+	len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		len--;
+	if (len >= size) {
+		sw_name_quote(p, strlen(p), q, sizeof(q));
+		return sw_err_set(e, "member '%s': name too long", q);
+	}
+	memcpy(name, p, len);
+	name[len] = '\0';
+	if (sw_name_check(SW_NAME_TREEPATH, name, e) < 0)
+		return sw_err_prefix(e, "member");
+	if (type != AE_IFREG && type != AE_IFDIR) {
+		sw_name_quote(name, len, q, sizeof(q));
+		return sw_err_set(e, "member '%s' is not a regular file or a "
+			"directory", q);
+	}
+	return 0;
+}
+
+/* Extracts the tar at path into the fresh directory dir, safely. */
+static int
+untar(const char *path, const char *dir, struct sw_err *e)
+{
+	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
+	struct archive_entry *ae;
+	struct sw_buf full = SW_BUF_INIT;
+	char name[4096];
+	int r, ret = -1;
+
+	if (a == NULL || w == NULL) {
+		sw_err_sys(e, "cannot read the sources");
+		goto out;
+	}
+	archive_read_support_format_tar(a);
+	/* names are checked above; the full path given to it is absolute */
+	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM |
+		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
+	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		bool is_dir = archive_entry_filetype(ae) == AE_IFDIR;
+
+		if (check_member(ae, name, sizeof(name), e) < 0) {
+			sw_err_prefix(e, "refusing the sources");
+			goto out;
+		}
+		sw_buf_reset(&full);
+		if (sw_buf_addf(&full, "%s/%s", dir, name) < 0) {
+			sw_err_sys(e, "cannot extract '%s'", name);
+			goto out;
+		}
+		archive_entry_set_pathname(ae, full.data);
+		archive_entry_set_perm(ae, is_dir ||
+			(archive_entry_perm(ae) & 0111) ? 0755 : 0644);
+		archive_entry_set_uid(ae, getuid());
+		archive_entry_set_gid(ae, getgid());
+		if (archive_write_header(w, ae) != ARCHIVE_OK) {
+			/* a directory that a file's path made already is fine */
+			struct stat st;
+
+			if (!(is_dir && stat(full.data, &st) == 0 && S_ISDIR(st.st_mode))) {
+				sw_err_set(e, "cannot extract '%s': %s", name,
+					archive_error_string(w));
+				goto out;
+			}
+			continue;
+		}
+		if (!is_dir) {
+			const void *buf;
+			size_t len;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(a, &buf, &len, &off)) ==
+			    ARCHIVE_OK) {
+				if (archive_write_data_block(w, buf, len, off) != ARCHIVE_OK) {
+					sw_err_set(e, "cannot extract '%s': %s", name,
+						archive_error_string(w));
+					goto out;
+				}
+			}
+			if (r != ARCHIVE_EOF) {
+				sw_err_set(e, "cannot read '%s' from the sources: %s", name,
+					archive_error_string(a));
+				goto out;
+			}
+		}
+		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
+			sw_err_set(e, "cannot extract '%s': %s", name,
+				archive_error_string(w));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		sw_err_set(e, "cannot read the sources: %s", archive_error_string(a));
+		goto out;
+	}
+	if (archive_write_close(w) != ARCHIVE_OK) {
+		sw_err_set(e, "cannot extract the sources: %s", archive_error_string(w));
+		goto out;
+	}
+	ret = 0;
+out:
+	archive_read_free(a);
+	archive_write_free(w);
+	sw_buf_release(&full);
+	return ret;
+}
+
+/* get-sources into a fresh s->src. */
+static enum step
+get_sources(struct sess *s, struct sw_err *e)
+{
+	struct sw_buf cmd = SW_BUF_INIT, err = SW_BUF_INIT;
+	enum step ret = STEP_ERROR;
+	int fd = -1, status;
+
+	sw_buf_init(&err, STDERR_KEEP);
+	if (sw_buf_addf(&cmd, "get-sources %s", s->args) < 0) {
+		sw_err_sys(e, "get-sources");
+		goto out;
+	}
+	for (;;) {
+		enum sw_ssh_result r;
+		enum step st;
+
+		if (fd >= 0)
+			close(fd);
+		fd = open(s->sources_tar.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0600);
+		if (fd < 0) {
+			sw_err_sys(e, "cannot create '%s'", s->sources_tar.data);
+			goto out;
+		}
+		r = call(s, cmd.data, -1, fd, NULL, &err, true, &status, e);
+		if (r == SW_SSH_STOPPED) {
+			ret = STEP_STOPPED;
+			goto out;
+		}
+		if (r == SW_SSH_FATAL)
+			goto out;
+		if (r == SW_SSH_NETWORK) {
+			if (network_wait(s, "get-sources", e->msg)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		st = common_status(s, "get-sources", status, &err, e);
+		if (st == STEP_ERROR || st == STEP_STOPPED) {
+			ret = st;
+			goto out;
+		}
+		if (st == STEP_DROPPED)
+			continue;
+		if (status == 1) {
+			if (pause_ms(s, 2000)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		if (status == 2) {
+			sw_warn("'%s': get-sources: no longer ours: %s", s->key,
+				last_line(&err));
+			ret = STEP_DROPPED;
+			goto out;
+		}
+		if (status != 0) {
+			sw_err_set(e, "get-sources: unexpected exit status %d: %s", status,
+				last_line(&err));
+			goto out;
+		}
+		break;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		sw_err_sys(e, "cannot write '%s'", s->sources_tar.data);
+		goto out;
+	}
+	fd = -1;
+	if (rmtree(s->src.data, e) < 0)
+		goto out;
+	if (mkdir(s->src.data, 0755) < 0 || chmod(s->src.data, 0755) < 0) {
+		sw_err_sys(e, "cannot create '%s'", s->src.data);
+		goto out;
+	}
+	if (untar(s->sources_tar.data, s->src.data, e) < 0) {
+		/*
+		 * The master sent something we will not build, and will send it
+		 * again: the package goes back as failed, with the reason as its log.
+		 */
+		sw_error("'%s': %s", s->key, e->msg);
+		ret = STEP_REFUSED;
+		goto out;
+	}
+	sw_info("'%s': sources in '%s'", s->key, s->src.data);
+	ret = STEP_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(s->sources_tar.data);
+	sw_buf_release(&cmd);
+	sw_buf_release(&err);
+	return ret;
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of dir that go back, sorted (names only). */
+static int
+list_results(const char *dir, struct sw_strvec *names, struct sw_err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int ret = -1;
+
+	if (d == NULL)
+		return sw_err_sys(e, "cannot read '%s'", dir);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, ASSIGNMENT_FILE) == 0)
+			continue;
+		if (sw_strvec_push(names, de->d_name) < 0) {
+			sw_err_sys(e, "cannot read '%s'", dir);
+			goto out;
+		}
+	}
+	qsort(names->v, names->n, sizeof(char *), cmp_names);
+	ret = 0;
+out:
+	closedir(d);
+	return ret;
+}
+
+/*
+ * The name a result file goes back under: packages and signatures as they
+ * are, a log "<id>.<straw>.log.gz" as "<straw>.log.gz" (return-assignment
+ * stores it under a name of its own).
+ */
+static const char *
+member_name(const char *f, bool error)
+{
+	size_t sl = strlen(SW_UPLOAD_LOG_SUFFIX), n = strlen(f);
+	const char *p;
+
+	if (!error || n <= sl)
+		return f;
+	for (p = f + n - sl; p > f && p[-1] != '.'; p--)
+		;
+	return p;
+}
+
+/* Writes the tar of dir's results to s->upload_tar, streaming each file. */
+static int
+make_upload(struct sess *s, const char *dir, bool error, size_t *nfiles,
+	struct sw_err *e)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *ae = archive_entry_new();
+	struct sw_strvec names = SW_STRVEC_INIT;
+	struct sw_buf path = SW_BUF_INIT;
+	char *piece = malloc(64 * 1024);
+	int out = -1, in = -1, ret = -1;
+	size_t i;
+
+	*nfiles = 0;
+	if (a == NULL || ae == NULL || piece == NULL) {
+		sw_err_sys(e, "cannot make the upload");
+		goto out;
+	}
+	if (list_results(dir, &names, e) < 0)
+		goto out;
+	out = open(s->upload_tar.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		sw_err_sys(e, "cannot create '%s'", s->upload_tar.data);
+		goto out;
+	}
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, out) != ARCHIVE_OK) {
+		sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
+			archive_error_string(a));
+		goto out;
+	}
+	for (i = 0; i < names.n; i++) {
+		struct stat st;
+		ssize_t n;
+
+		if (error != has_suffix(names.v[i], SW_UPLOAD_LOG_SUFFIX))
+			continue;
+		sw_buf_reset(&path);
+		if (sw_buf_addf(&path, "%s/%s", dir, names.v[i]) < 0) {
+			sw_err_sys(e, "cannot upload '%s'", names.v[i]);
+			goto out;
+		}
+		in = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+			sw_err_sys(e, "cannot upload '%s'", path.data);
+			goto out;
+		}
+		archive_entry_clear(ae);
+		archive_entry_set_pathname(ae, member_name(names.v[i], error));
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_perm(ae, 0644);
+		archive_entry_set_size(ae, st.st_size);
+		archive_entry_set_mtime(ae, st.st_mtime, 0);
+		if (archive_write_header(a, ae) != ARCHIVE_OK) {
+			sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
+				archive_error_string(a));
+			goto out;
+		}
+		while ((n = read(in, piece, 64 * 1024)) > 0) {
+			if (archive_write_data(a, piece, (size_t)n) != n) {
+				sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
+					archive_error_string(a));
+				goto out;
+			}
+		}
+		if (n < 0) {
+			sw_err_sys(e, "cannot read '%s'", path.data);
+			goto out;
+		}
+		close(in);
+		in = -1;
+		(*nfiles)++;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
+			archive_error_string(a));
+		goto out;
+	}
+	if (close(out) < 0) {
+		out = -1;
+		sw_err_sys(e, "cannot write '%s'", s->upload_tar.data);
+		goto out;
+	}
+	out = -1;
+	ret = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	archive_write_free(a);
+	archive_entry_free(ae);
+	sw_strvec_release(&names);
+	sw_buf_release(&path);
+	free(piece);
+	return ret;
+}
+
+/* Reads <dir>/assignment: the id and whether it holds logs (error). */
+static int
+read_assignment(const char *dir, struct sw_id *id, bool *error, struct sw_err *e)
+{
+	struct sw_buf path = SW_BUF_INIT, data = SW_BUF_INIT;
+	struct sw_strvec f = SW_STRVEC_INIT;
+	int r, ret = -1;
+
+	if (sw_buf_addf(&path, "%s/%s", dir, ASSIGNMENT_FILE) < 0) {
+		sw_err_sys(e, "cannot read '%s'", dir);
+		goto out;
+	}
+	r = sw_file_read(path.data, 4096, &data, e);
+	if (r != 0) {
+		if (r == 1)
+			sw_err_set(e, "'%s' is missing", path.data);
+		goto out;
+	}
+	if (data.len > 0 && data.data[data.len - 1] == '\n')
+		sw_buf_truncate(&data, data.len - 1);
+	if (strchr(data.data, '\n') != NULL || sw_strvec_split(&f, data.data) < 0 ||
+	    f.n != 5 || (strcmp(f.v[4], "ok") != 0 && strcmp(f.v[4], "error") != 0)) {
+		sw_err_set(e, "'%s' is not '<pkgbase> <src> <mod> <repo> ok|error'",
+			path.data);
+		goto out;
+	}
+	if (sw_id_from_fields(id, f.v[0], f.v[1], f.v[2], f.v[3], e) < 0) {
+		sw_err_prefix(e, "'%s'", path.data);
+		goto out;
+	}
+	*error = strcmp(f.v[4], "error") == 0;
+	ret = 0;
+out:
+	sw_buf_release(&path);
+	sw_buf_release(&data);
+	sw_strvec_release(&f);
+	return ret;
+}
+
+/*
+ * return-assignment with the result in dir (results/<key>), retried until
+ * the master has answered; then dir goes.
+ */
+static enum step
+upload(struct sess *s, const char *dir, struct sw_err *e)
+{
+	struct sw_buf cmd = SW_BUF_INIT, err = SW_BUF_INIT;
+	struct sw_id id;
+	bool error;
+	size_t n;
+	enum step ret = STEP_ERROR;
+	int fd = -1, status;
+
+	sw_buf_init(&err, STDERR_KEEP);
+	if (read_assignment(dir, &id, &error, e) < 0)
+		goto out;
+	set_assignment(s, &id);
+	if (make_upload(s, dir, error, &n, e) < 0)
+		goto out;
+	if (sw_buf_addf(&cmd, "return-assignment %s%s", s->args,
+	    error ? " ERROR" : "") < 0) {
+		sw_err_sys(e, "return-assignment");
+		goto out;
+	}
+	fd = open(s->upload_tar.data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		sw_err_sys(e, "cannot read '%s'", s->upload_tar.data);
+		goto out;
+	}
+	sw_info("'%s': %s: returning %zu %s", s->key, SW_PHASE_UPLOADING, n,
+		error ? "logs" : "files");
+	for (;;) {
+		enum sw_ssh_result r;
+		enum step st;
+
+		if (tick(s, SW_PHASE_UPLOADING) != 0) {
+			if (stopping(s)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			ret = STEP_DROPPED;
+			break;
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			sw_err_sys(e, "cannot read '%s'", s->upload_tar.data);
+			goto out;
+		}
+		r = call(s, cmd.data, fd, -1, NULL, &err, true, &status, e);
+		if (r == SW_SSH_STOPPED) {
+			ret = STEP_STOPPED;
+			goto out;
+		}
+		if (r == SW_SSH_FATAL)
+			goto out;
+		if (r == SW_SSH_NETWORK) {
+			if (network_wait(s, "return-assignment", e->msg)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		st = common_status(s, "return-assignment", status, &err, e);
+		if (st == STEP_ERROR || st == STEP_STOPPED) {
+			ret = st;
+			goto out;
+		}
+		if (st == STEP_DROPPED)
+			continue;
+		if (status == 1) {
+			if (pause_ms(s, 2000)) {
+				ret = STEP_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		if (status == 0) {
+			if (error)
+				sw_info("'%s': returned the logs: broken on the master",
+					s->key);
+			else
+				sw_info("'%s': returned: in staging", s->key);
+			ret = error ? STEP_FAILED : STEP_OK;
+		} else if (status == 2) {
+			sw_warn("'%s': return-assignment: no longer ours, dropping what "
+				"was built: %s", s->key, last_line(&err));
+			ret = STEP_DROPPED;
+		} else {
+			/* 3 signature, 4 package set, 5 invalid: sending it again will not help */
+			sw_error("'%s': return-assignment refused the upload (%d): %s",
+				s->key, status, last_line(&err));
+			ret = STEP_FAILED;
+		}
+		break;
+	}
+	if (rmtree(dir, e) < 0)
+		ret = STEP_ERROR;
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(s->upload_tar.data);
+	sw_buf_release(&cmd);
+	sw_buf_release(&err);
+	return ret;
+}
+
+/* Uploads every finished result an earlier run left in results/. */
+static enum step
+upload_left(struct sess *s, struct sw_err *e)
+{
+	struct sw_strvec names = SW_STRVEC_INIT;
+	struct sw_buf dir = SW_BUF_INIT;
+	enum step ret = STEP_ERROR;
+	size_t i;
+
+	if (list_results(s->results.data, &names, e) < 0)
+		goto out;
+	for (i = 0; i < names.n; i++) {
+		enum step st;
+
+		sw_buf_reset(&dir);
+		if (sw_buf_addf(&dir, "%s/%s", s->results.data, names.v[i]) < 0) {
+			sw_err_sys(e, "cannot read '%s'", s->results.data);
+			goto out;
+		}
+		if (has_suffix(names.v[i], ".new")) {
+			/* a build that did not end: scratch */
+			if (rmtree(dir.data, e) < 0)
+				goto out;
+			continue;
+		}
+		sw_info("'%s': built by an earlier run, not returned yet", names.v[i]);
+		st = upload(s, dir.data, e);
+		if (st == STEP_ERROR) {
+			/* unreadable: nothing to send; say so and go on */
+			sw_error("'%s': %s: removed", names.v[i], e->msg);
+			if (rmtree(dir.data, e) < 0)
+				goto out;
+			continue;
+		}
+		if (st == STEP_STOPPED) {
+			give_back(s);
+			ret = st;
+			goto out;
+		}
+	}
+	ret = STEP_OK;
+out:
+	sw_strvec_release(&names);
+	sw_buf_release(&dir);
+	return ret;
+}
+
+/*
+ * Marks the finished result in tmp with its "assignment" file (written
+ * last) and renames it to dir, where it waits for its upload.
+ */
+static int
+keep_result(struct sess *s, const char *tmp, const char *dir, bool ok,
+	struct sw_err *e)
+{
+	struct sw_buf info = SW_BUF_INIT, line = SW_BUF_INIT;
+	int ret = -1;
+
+	if (sw_buf_addf(&info, "%s/%s", tmp, ASSIGNMENT_FILE) < 0 ||
+	    sw_buf_addf(&line, "%s %s\n", s->args, ok ? "ok" : "error") < 0) {
+		sw_err_sys(e, "cannot keep '%s'", s->key);
+		goto out;
+	}
+	if (sw_file_replace(info.data, line.data, line.len, 0644, e) < 0)
+		goto out;
+	if (rename(tmp, dir) < 0) {
+		sw_err_sys(e, "cannot keep '%s'", dir);
+		goto out;
+	}
+	if (sw_fsync_parent(dir, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&info);
+	sw_buf_release(&line);
+	return ret;
+}
+
+/*
+ * Sources we would not extract: returned as a failed build whose log
+ * (straw "sources") says why, so the master marks it broken instead of
+ * handing it out again and again.
+ */
+static enum step
+refused(struct sess *s, const char *why, struct sw_err *e)
+{
+	struct sw_buf tmp = SW_BUF_INIT, dir = SW_BUF_INIT, log = SW_BUF_INIT;
+	gzFile gz = NULL;
+	enum step ret = STEP_ERROR;
+
+	if (sw_buf_addf(&dir, "%s/%s", s->results.data, s->key) < 0 ||
+	    sw_buf_addf(&tmp, "%s.new", dir.data) < 0 ||
+	    sw_buf_addf(&log, "%s/%s.sources%s", tmp.data, s->key,
+	    SW_UPLOAD_LOG_SUFFIX) < 0) {
+		sw_err_sys(e, "cannot refuse '%s'", s->key);
+		goto out;
+	}
+	if (rmtree(tmp.data, e) < 0 || rmtree(dir.data, e) < 0)
+		goto out;
+	if (mkdir(tmp.data, 0755) < 0) {
+		sw_err_sys(e, "cannot create '%s'", tmp.data);
+		goto out;
+	}
+	gz = gzopen(log.data, "wbe");
+	if (gz == NULL || gzprintf(gz, "build-packages on slave '%s' refused the "
+	    "sources of '%s': %s\n", s->c->name, s->args, why) <= 0 ||
+	    gzclose(gz) != Z_OK) {
+		gz = NULL;
+		sw_err_sys(e, "cannot write '%s'", log.data);
+		goto out;
+	}
+	gz = NULL;
+	if (keep_result(s, tmp.data, dir.data, false, e) < 0)
+		goto out;
+	ret = upload(s, dir.data, e);
+out:
+	if (gz != NULL)
+		gzclose(gz);
+	if (tmp.len > 0)
+		rmtree(tmp.data, NULL);
+	sw_buf_release(&tmp);
+	sw_buf_release(&dir);
+	sw_buf_release(&log);
+	return ret;
+}
+
+/* Builds the assignment in hand into results/<key>, then returns it. */
+static enum step
+build(struct sess *s, struct sw_err *e)
+{
+	struct sw_buf tmp = SW_BUF_INIT, dir = SW_BUF_INIT;
+	struct sw_build_hooks hooks = { tick, s };
+	struct sw_build_job job;
+	char idstr[SW_ID_MAX + 1];
+	enum sw_build_result br;
+	enum step ret = STEP_ERROR;
+
+	sw_id_format(&s->id, idstr, sizeof(idstr));
+	if (sw_buf_addf(&dir, "%s/%s", s->results.data, s->key) < 0 ||
+	    sw_buf_addf(&tmp, "%s.new", dir.data) < 0) {
+		sw_err_sys(e, "cannot build '%s'", s->key);
+		goto out;
+	}
+	if (rmtree(tmp.data, e) < 0 || rmtree(dir.data, e) < 0)
+		goto out;
+	if (mkdir(tmp.data, 0755) < 0) {
+		sw_err_sys(e, "cannot create '%s'", tmp.data);
+		goto out;
+	}
+	job.srcdir = s->src.data;
+	job.id = idstr;
+	job.outdir = tmp.data;
+	br = sw_build_run(s->c, &job, &hooks, e);
+	switch (br) {
+	case SW_BUILD_OK:
+	case SW_BUILD_FAILED:
+		if (br == SW_BUILD_FAILED)
+			sw_warn("'%s': every straw failed: %s", s->key, e->msg);
+		else
+			sw_info("'%s': built and signed", s->key);
+		if (keep_result(s, tmp.data, dir.data, br == SW_BUILD_OK, e) < 0)
+			goto out;
+		ret = upload(s, dir.data, e);
+		break;
+	case SW_BUILD_ABORTED:
+		ret = stopping(s) ? STEP_STOPPED : STEP_DROPPED;
+		break;
+	case SW_BUILD_ERROR:
+		sw_err_prefix(e, "cannot build '%s'", s->key);
+		break;
+	}
+out:
+	if (tmp.len > 0 && rmtree(tmp.data, NULL) < 0)
+		sw_warn("cannot remove '%s'", tmp.data);
+	sw_buf_release(&tmp);
+	sw_buf_release(&dir);
+	return ret;
+}
+
+/* One assignment, from its sources to the master's answer to the upload. */
+static enum step
+handle(struct sess *s, struct sw_err *e)
+{
+	enum step st;
+
+	st = get_sources(s, e);
+	if (st == STEP_REFUSED) {
+		char why[SW_ERR_MAX];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		st = refused(s, why, e);
+	} else if (st == STEP_OK) {
+		st = build(s, e);
+		if (rmtree(s->src.data, NULL) < 0)
+			sw_warn("cannot remove '%s'", s->src.data);
+	}
+	if (st == STEP_STOPPED || st == STEP_ERROR) {
+		/* given back: what was built for it is someone else's to build */
+		struct sw_buf dir = SW_BUF_INIT;
+
+		give_back(s);
+		if (sw_buf_addf(&dir, "%s/%s", s->results.data, s->key) == 0 &&
+		    rmtree(dir.data, NULL) < 0)
+			sw_warn("cannot remove '%s'", dir.data);
+		sw_buf_release(&dir);
+	}
+	return st;
+}
+
+/* Paths, the lock, and the scratch an earlier run may have left. */
+static int
+open_work_dir(struct sess *s, int *lock_fd, struct sw_err *e)
+{
+	struct sw_buf lock = SW_BUF_INIT;
+	const char *w = s->c->work_dir;
+	enum sw_lock_result lr;
+	int ret = -1;
+
+	if (sw_buf_addf(&lock, "%s/lock", w) < 0 ||
+	    sw_buf_addf(&s->src, "%s/src", w) < 0 ||
+	    sw_buf_addf(&s->sources_tar, "%s/sources.tar", w) < 0 ||
+	    sw_buf_addf(&s->upload_tar, "%s/upload.tar", w) < 0 ||
+	    sw_buf_addf(&s->results, "%s/results", w) < 0) {
+		sw_err_sys(e, "cannot use '%s'", w);
+		goto out;
+	}
+	if (sw_mkdir_p(w, 0755, e) < 0)
+		goto out;
+	lr = sw_lock_take(lock.data, 0, lock_fd, e);
+	if (lr == SW_LOCK_BUSY) {
+		sw_err_set(e, "the work directory '%s' is in use by another "
+			"build-packages (give each slave a work_dir of its own)", w);
+		goto out;
+	}
+	if (lr != SW_LOCK_OK)
+		goto out;
+	if (rmtree(s->src.data, e) < 0 || rmtree(s->sources_tar.data, e) < 0 ||
+	    rmtree(s->upload_tar.data, e) < 0 || sw_mkdir_p(s->results.data, 0755, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&lock);
+	return ret;
+}
+
+static void
+sess_init(struct sess *s, const struct sw_slave_conf *c,
+	const struct sw_session_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->o = o;
+	s->ssh.master = c->master;
+	s->ssh.identity = c->identity;
+	s->ssh.known_hosts = c->known_hosts;
+	s->ssh.accept_new_host_key = o->accept_new_host_key;
+	sw_buf_init(&s->src, 0);
+	sw_buf_init(&s->sources_tar, 0);
+	sw_buf_init(&s->upload_tar, 0);
+	sw_buf_init(&s->results, 0);
+}
+
+static void
+sess_release(struct sess *s)
+{
+	sw_buf_release(&s->src);
+	sw_buf_release(&s->sources_tar);
+	sw_buf_release(&s->upload_tar);
+	sw_buf_release(&s->results);
+}
+
+enum sw_session_result
+sw_session_run(const struct sw_slave_conf *c, const struct sw_session_opts *o,
+	struct sw_err *e)
+{
+	struct sess s;
+	enum sw_session_result ret = SW_SESSION_ERROR;
+	uint64_t taken = 0;
+	int lock_fd = -1;
+	enum step st;
+
+	sess_init(&s, c, o);
+	if (open_work_dir(&s, &lock_fd, e) < 0)
+		goto out;
+	st = upload_left(&s, e);
+	if (st == STEP_STOPPED) {
+		ret = SW_SESSION_STOPPED;
+		goto out;
+	}
+	if (st != STEP_OK)
+		goto out;
+	for (;;) {
+		if (o->count != 0 && taken >= o->count) {
+			ret = SW_SESSION_DONE;
+			break;
+		}
+		st = get_assignment(&s, e);
+		if (st == STEP_NOTHING) {
+			ret = SW_SESSION_DONE;
+			break;
+		}
+		if (st == STEP_STOPPED) {
+			ret = SW_SESSION_STOPPED;
+			break;
+		}
+		if (st != STEP_OK)
+			break;
+		taken++;
+		st = handle(&s, e);
+		if (st == STEP_ERROR)
+			break;
+		if (st == STEP_STOPPED) {
+			ret = SW_SESSION_STOPPED;
+			break;
+		}
+		if (st == STEP_FAILED && o->stop_on_failure) {
+			sw_err_set(e, "'%s' failed: stopping (-x)", s.key);
+			ret = SW_SESSION_FAILED;
+			break;
+		}
+	}
+out:
+	sw_lock_release(&lock_fd);
+	sess_release(&s);
+	return ret;
+}
+
+static int
+local_tick(void *arg, const char *phase)
+{
+	const volatile sig_atomic_t *stop = arg;
+
+	sw_info("%s", phase);
+	return stop != NULL && *stop != 0;
+}
+
+/* Moves every file of from into to (rename; copies across filesystems). */
+static int
+move_files(const char *from, const char *to, struct sw_err *e)
+{
+	struct sw_strvec names = SW_STRVEC_INIT;
+	struct sw_buf a = SW_BUF_INIT, b = SW_BUF_INIT, data = SW_BUF_INIT;
+	int ret = -1;
+	size_t i;
+
+	if (list_results(from, &names, e) < 0)
+		goto out;
+	for (i = 0; i < names.n; i++) {
+		sw_buf_reset(&a);
+		sw_buf_reset(&b);
+		if (sw_buf_addf(&a, "%s/%s", from, names.v[i]) < 0 ||
+		    sw_buf_addf(&b, "%s/%s", to, names.v[i]) < 0) {
+			sw_err_sys(e, "cannot move '%s'", names.v[i]);
+			goto out;
+		}
+		if (rename(a.data, b.data) == 0)
+			continue;
+		if (errno != EXDEV) {
+			sw_err_sys(e, "cannot move '%s' to '%s'", a.data, b.data);
+			goto out;
+		}
+		sw_buf_reset(&data);
+		if (sw_file_read(a.data, SIZE_MAX, &data, e) != 0 ||
+		    sw_file_replace(b.data, data.data, data.len, 0644, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sw_strvec_release(&names);
+	sw_buf_release(&a);
+	sw_buf_release(&b);
+	sw_buf_release(&data);
+	return ret;
+}
+
+enum sw_build_result
+sw_session_local(const struct sw_slave_conf *c, const char *dir,
+	const volatile sig_atomic_t *stop, struct sw_err *e)
+{
+	struct sw_session_opts o;
+	struct sess s;
+	struct sw_buf out = SW_BUF_INIT;
+	struct sw_build_hooks hooks = { local_tick, (void *)stop };
+	struct sw_build_job job;
+	char *abs = NULL;
+	const char *base;
+	enum sw_build_result ret = SW_BUILD_ERROR;
+	int lock_fd = -1;
+
+	memset(&o, 0, sizeof(o));
+	sess_init(&s, c, &o);
+	abs = realpath(dir, NULL);
+	if (abs == NULL) {
+		sw_err_sys(e, "cannot build '%s'", dir);
+		goto out;
+	}
+	base = strrchr(abs, '/') + 1;
+	if (sw_name_check(SW_NAME_PKGBASE, base, NULL) < 0)
+		base = "local";
+	if (open_work_dir(&s, &lock_fd, e) < 0 ||
+	    sw_buf_addf(&out, "%s/local.new", c->work_dir) < 0 ||
+	    rmtree(out.data, e) < 0)
+		goto out;
+	if (mkdir(out.data, 0755) < 0) {
+		sw_err_sys(e, "cannot create '%s'", out.data);
+		goto out;
+	}
+	job.srcdir = abs;
+	job.id = base;
+	job.outdir = out.data;
+	ret = sw_build_run(c, &job, &hooks, e);
+	if ((ret == SW_BUILD_OK || ret == SW_BUILD_FAILED) &&
+	    move_files(out.data, abs, e) < 0)
+		ret = SW_BUILD_ERROR;
+out:
+	if (out.len > 0)
+		rmtree(out.data, NULL);
+	sw_lock_release(&lock_fd);
+	sess_release(&s);
+	sw_buf_release(&out);
+	free(abs);
+	return ret;
+}
