@@ -7,6 +7,7 @@
 #include "core/cli.h"
 #include "core/config.h"
 #include "queue/lease.h"
+#include "queue/sanity.h"
 #include "core/log.h"
 
 enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_READY = 2, EXIT_NOTHING = 3,
@@ -53,6 +54,18 @@ main(int argc, char **argv)
 		return status;
 	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
 	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
+		sw_error("%s", e.msg);
+		goto out;
+	}
+	/* while not sane, nothing is handed out: the slave asks again later */
+	switch (sw_sanity_gate(conf.state_dir, &e)) {
+	case SW_SANITY_OK:
+		break;
+	case SW_SANITY_NOT_SANE:
+		sw_error("%s", e.msg);
+		rc = EXIT_NOT_READY;
+		goto out;
+	default:
 		sw_error("%s", e.msg);
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include "core/cli.h"
 #include "core/config.h"
 #include "queue/lease.h"
+#include "queue/sanity.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "repo/returns.h"
@@ -69,6 +70,18 @@ main(int argc, char **argv)
 	if (slave == NULL) {
 		sw_error("no SLIPWAY_SLAVE: only a slave returns what it built "
 			"(through slave-connect)");
+		goto out;
+	}
+	/* while not sane, nothing is published: the slave keeps its upload */
+	switch (sw_sanity_gate(conf.state_dir, &e)) {
+	case SW_SANITY_OK:
+		break;
+	case SW_SANITY_NOT_SANE:
+		sw_error("refused: %s", e.msg);
+		rc = (int)SW_RETURN_BUSY;
+		goto out;
+	default:
+		sw_error("%s", e.msg);
 		goto out;
 	}
 	r = failed ? sw_return_failure(&conf, &id, slave, STDIN_FILENO,

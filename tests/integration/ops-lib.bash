@@ -53,6 +53,21 @@ assign() {
 	[ "${got%% *}" = "$2" ] || { echo "$1 got '$got', expected $2" >&2; return 1; }
 }
 
+# publish REPO NAME...: $T/hand/NAME.pkg.tar.zst into pool/, signed with
+# the repository key, linked from REPO and added to its database.
+publish() {
+	local repo=$1 d=$M/repos/$1/os/x86_64 n
+	shift
+	mkdir -p "$d" "$M/repos/pool"
+	for n in "$@"; do
+		cp "$T/hand/$n.pkg.tar.zst" "$M/repos/pool/"
+		sign_file "$T/mk" "$FR" "$M/repos/pool/$n.pkg.tar.zst"
+		ln -s "../../../pool/$n.pkg.tar.zst" "$d/"
+		ln -s "../../../pool/$n.pkg.tar.zst.sig" "$d/"
+		"$BIN/repo-db" add "$d/$repo.db.tar.gz" "$d/$n.pkg.tar.zst" >/dev/null || return 1
+	done
+}
+
 # farm_setup: the master of proto-lib's master_setup, in this state:
 #   longdesc   locked by alpha, phase 'building'
 #   epochy     blocked by the test user
@@ -90,26 +105,20 @@ farm_setup() {
 	assign alpha longdesc || return 1
 	sc alpha "ping longdesc $C1 $C2 extra building" || return 1
 	"$BIN/modify-package-state" --block "needs upstream fix" epochy >/dev/null || return 1
-	# testing: what db-update will do, by hand (it does not exist yet)
-	local t=$M/repos/extra-testing/os/x86_64 s=$M/repos/extra/os/x86_64 f
-	mkdir -p "$t" "$s"
-	cp "$T/pkgs/anyone-0.5-2-any.pkg.tar.zst" "$t/"
-	sign_file "$T/mk" "$FR" "$t/anyone-0.5-2-any.pkg.tar.zst"
-	mkpkg "$t" ghost ghost 1-1 x86_64
-	sign_file "$T/mk" "$FR" "$t/ghost-1-1-x86_64.pkg.tar.zst"
-	"$BIN/repo-db" add "$t/extra-testing.db.tar.gz" "$t/anyone-0.5-2-any.pkg.tar.zst" \
-		"$t/ghost-1-1-x86_64.pkg.tar.zst" >/dev/null || return 1
+	# testing and stable, by hand (db-update does not exist yet), laid
+	# out as DESIGN.md §6 says: files in pool/, relative links beside the
+	# databases
+	local f
+	mkpkg "$T/hand" anyone anyone 0.5-2 any
+	mkpkg "$T/hand" ghost ghost 1-1 x86_64
+	mkpkg "$T/hand" zlib zlib 1.3-1 x86_64
+	mkpkg "$T/hand" needz needz 2-1 x86_64 'zlib>=1.2'
+	mkpkg "$T/hand" oldpkg oldpkg 1-1 x86_64
+	mkpkg "$T/hand" plain plain 0.9-1 x86_64
+	publish extra-testing anyone-0.5-2-any ghost-1-1-x86_64 || return 1
+	publish extra zlib-1.3-1-x86_64 needz-2-1-x86_64 oldpkg-1-1-x86_64 plain-0.9-1-x86_64 || return 1
 	echo "anyone-0.5-2-any.pkg.tar.zst" >"$M/state/package-states/anyone.$C1.$C2.extra.testing"
 	echo "ghost-1-1-x86_64.pkg.tar.zst" >"$M/state/package-states/ghost.$C1.$C2.extra.testing"
 	"$BIN/modify-package-state" --tested ghost >/dev/null || return 1
-	# stable: zlib, needz (needs zlib), oldpkg
-	mkpkg "$s" zlib zlib 1.3-1 x86_64
-	mkpkg "$s" needz needz 2-1 x86_64 'zlib>=1.2'
-	mkpkg "$s" oldpkg oldpkg 1-1 x86_64
-	mkpkg "$s" plain plain 0.9-1 x86_64
-	for f in zlib-1.3-1 needz-2-1 oldpkg-1-1 plain-0.9-1; do
-		sign_file "$T/mk" "$FR" "$s/$f-x86_64.pkg.tar.zst"
-	done
-	"$BIN/repo-db" add "$s/extra.db.tar.gz" "$s"/*.pkg.tar.zst >/dev/null || return 1
 	printf 'zlib extra\noldpkg extra\n' >"$M/state/deletion-list"
 }

@@ -535,6 +535,27 @@ out:
 	return ret;
 }
 
+int
+sw_farm_load_locked(struct sw_farm *f, const struct sw_master_conf *c,
+	int64_t now, struct sw_err *e)
+{
+	int r;
+
+	f->c = c;
+	f->now = now;
+	if (read_lists(f, e) < 0 || read_states(f, e) < 0 ||
+	    sw_stages_load(c, &f->stages, e) < 0)
+		return -1;
+	r = sw_sanity_read(c->state_dir, &f->not_sane_since, &f->not_sane_why, e);
+	if (r < 0)
+		return -1;
+	f->not_sane = r == 0;
+	if (link_deps(f, e) < 0 || count_waiting(f, e) < 0 ||
+	    choose_next(f, e) < 0 || read_slaves(f, e) < 0)
+		return -1;
+	return 0;
+}
+
 enum sw_farm_result
 sw_farm_load(struct sw_farm *f, const struct sw_master_conf *c, int64_t now,
 	int lock_timeout_ms, struct sw_err *e)
@@ -542,33 +563,18 @@ sw_farm_load(struct sw_farm *f, const struct sw_master_conf *c, int64_t now,
 	struct sw_statedir sd = { NULL, { -1, -1 } };
 	enum sw_farm_result ret = SW_FARM_ERROR;
 	enum sw_lock_result lr;
-	int r;
+	int k;
 
-	f->c = c;
-	f->now = now;
 	if (sw_statedir_open(&sd, c->state_dir, e) < 0)
 		goto out;
-	lr = sw_statedir_lock(&sd, SW_LOCK_BUILD_LIST, lock_timeout_ms, e);
-	if (lr != SW_LOCK_OK) {
-		ret = lr == SW_LOCK_BUSY ? SW_FARM_BUSY : SW_FARM_ERROR;
-		goto out;
+	for (k = SW_LOCK_BUILD_LIST; k <= SW_LOCK_PACKAGE_DB; k++) {
+		lr = sw_statedir_lock(&sd, (enum sw_master_lock)k, lock_timeout_ms, e);
+		if (lr != SW_LOCK_OK) {
+			ret = lr == SW_LOCK_BUSY ? SW_FARM_BUSY : SW_FARM_ERROR;
+			goto out;
+		}
 	}
-	if (read_lists(f, e) < 0 || read_states(f, e) < 0)
-		goto out;
-	lr = sw_statedir_lock(&sd, SW_LOCK_PACKAGE_DB, lock_timeout_ms, e);
-	if (lr != SW_LOCK_OK) {
-		ret = lr == SW_LOCK_BUSY ? SW_FARM_BUSY : SW_FARM_ERROR;
-		goto out;
-	}
-	if (sw_stages_load(c, &f->stages, e) < 0)
-		goto out;
-	sw_statedir_release(&sd);
-	r = sw_sanity_read(c->state_dir, &f->not_sane_since, &f->not_sane_why, e);
-	if (r < 0)
-		goto out;
-	f->not_sane = r == 0;
-	if (link_deps(f, e) < 0 || count_waiting(f, e) < 0 ||
-	    choose_next(f, e) < 0 || read_slaves(f, e) < 0)
+	if (sw_farm_load_locked(f, c, now, e) < 0)
 		goto out;
 	ret = SW_FARM_OK;
 out:

@@ -2,8 +2,9 @@
  * farm: one consistent picture of the master, for the tools that explain
  * and show it (why-dont-you, build-master-status, sanity-check).
  *
- * sw_farm_load reads, under build-list.lock and then package-db.lock
- * (statedir.h, in that order, each waited for at most lock_timeout_ms):
+ * sw_farm_load reads, holding build-list.lock and package-db.lock
+ * (statedir.h, taken in that order, each waited for at most
+ * lock_timeout_ms):
  * the build list, build-meta and the deletion list (buildlist.h,
  * buildmeta.h), every package state (pkgstate.h), and then the databases
  * of every stage of every repository (stages.h). It changes nothing
@@ -107,6 +108,9 @@ void sw_farm_init(struct sw_farm *f);
 enum sw_farm_result sw_farm_load(struct sw_farm *f,
 	const struct sw_master_conf *c, int64_t now, int lock_timeout_ms,
 	struct sw_err *e);
+/* The same, for a caller that holds both locks already (sanity-check). */
+int sw_farm_load_locked(struct sw_farm *f, const struct sw_master_conf *c,
+	int64_t now, struct sw_err *e);
 void sw_farm_release(struct sw_farm *f);
 
 /* The entry of pkgbase on the build list (first in build order), or -1. */
