@@ -71,3 +71,22 @@ expect "an unknown question: usage error" 64 "unknown question 'explode'"
 before=$(digest)
 "$BIN/why-dont-you" build lib app cyca >/dev/null 2>&1
 if [ "$(digest)" = "$before" ]; then ok "why-dont-you changes nothing"; else not_ok "why-dont-you changes nothing"; fi
+
+# --- the same answers on a build list that get-package-updates made from a
+# real git repository: a dependency chain and a cycle, read from PKGBUILDs
+. "$(dirname "$0")/updates-helpers.bash"
+git_init "$T/src"
+pkgbuild "$T/src/extra/zlib2" zlib2 1.0
+pkgbuild "$T/src/extra/app2" app2 1.0 "" "zlib2"
+pkgbuild "$T/src/extra/ca" ca 1.0 "cb"
+pkgbuild "$T/src/extra/cb" cb 1.0 "" "ca"
+commit "$T/src"
+conf "[source upstream]" "url = $T/src" "branch = main" "layout = repo/pkgbase" "" "$(repo_section extra)"
+gpu
+if [ "$rc" -eq 0 ]; then ok "get-package-updates reads the git repository"; else not_ok "get-package-updates reads the git repository" "$err"; fi
+run "$BIN/why-dont-you" -c "$CONF" build app2 zlib2 ca
+if [ "$rc" -eq 0 ] && grep -q "^app2: waits for its dependency 'zlib2' (built next)$" <<<"$out" &&
+	grep -q "^zlib2: would be built next$" <<<"$out" &&
+	grep -qE "^ca: in a dependency cycle with '(ca', 'cb|cb', 'ca)'" <<<"$out"; then
+	ok "from get-package-updates' list: a chain, what is next, a cycle"
+else not_ok "from get-package-updates' list: a chain, what is next, a cycle" "rc=$rc" "$out" "$err"; fi
