@@ -2,7 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <fts.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,75 +37,101 @@ struct ctx {
 
 /* ---- stale temp files ---- */
 
-static struct ctx *walk_ctx;  /* nftw has no argument: one walk at a time */
-static int walk_failed;
-
+/* Removes an upload directory: its files (no subdirectories), then it. */
 static int
-walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+remove_upload(const char *path, struct sw_err *e)
 {
-	struct ctx *x = walk_ctx;
-	const char *name = path + ftw->base;
-	bool upload = type == FTW_D && strncmp(name, ".upload-", 8) == 0;
-	bool tmp = type == FTW_F && strstr(name, ".tmp.") != NULL;
+	DIR *d = opendir(path);
+	struct dirent *de;
 
-	if (type == FTW_D && ftw->level == 1 && strcmp(name, "git") == 0 &&
-	    strncmp(path, x->c->state_dir, strlen(x->c->state_dir)) == 0)
-		return FTW_SKIP_SUBTREE;
-	if (!upload && !tmp)
-		return FTW_CONTINUE;
-	if (x->o->now - (int64_t)st->st_mtime < SW_SANITY_STALE)
-		return upload ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
-	if (!x->o->repair) {
-		if (sw_strvec_pushf(x->problems, "'%s' is a temp file left by an "
-		    "interrupted write", path) < 0)
-			goto fail;
-		return upload ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
-	}
-	if (upload) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-
-		if (d == NULL)
-			goto fail_sys;
-		while ((de = readdir(d)) != NULL)
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-		if (rmdir(path) < 0)
-			goto fail_sys;
-	} else if (sw_file_remove(path, x->e) < 0) {
-		goto fail;
-	}
-	if (sw_strvec_pushf(x->repairs, "removed '%s', left by an interrupted "
-	    "%s", path, upload ? "upload" : "write") < 0)
-		goto fail;
-	return upload ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
-fail_sys:
-	sw_err_sys(x->e, "cannot remove '%s'", path);
-fail:
-	walk_failed = 1;
-	return FTW_STOP;
+	if (d == NULL)
+		return sw_err_sys(e, "cannot open '%s'", path);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			sw_err_sys(e, "cannot remove '%s/%s'", path, de->d_name);
+			closedir(d);
+			return -1;
+		}
+	closedir(d);
+	if (rmdir(path) < 0)
+		return sw_err_sys(e, "cannot remove '%s'", path);
+	return 0;
 }
 
+/* One entry of the walk: a stale temp file or upload directory? */
+static int
+stale_one(struct ctx *x, FTS *fts, FTSENT *ent, bool in_state)
+{
+	const char *name = ent->fts_name;
+	bool upload = ent->fts_info == FTS_D && strncmp(name, ".upload-", 8) == 0;
+	bool tmp = ent->fts_info == FTS_F && strstr(name, ".tmp.") != NULL;
+
+	if (ent->fts_info == FTS_D && in_state && ent->fts_level == 1 &&
+	    strcmp(name, "git") == 0) {
+		fts_set(fts, ent, FTS_SKIP);  /* libgit2's own business */
+		return 0;
+	}
+	if (!upload && !tmp)
+		return 0;
+	if (upload)
+		fts_set(fts, ent, FTS_SKIP);
+	if (x->o->now - (int64_t)ent->fts_statp->st_mtime < SW_SANITY_STALE)
+		return 0;
+	if (!x->o->repair)
+		return sw_strvec_pushf(x->problems, "'%s' is a temp file left by an "
+			"interrupted write", ent->fts_path) < 0 ?
+			sw_err_sys(x->e, "cannot list the violations") : 0;
+	if ((upload ? remove_upload(ent->fts_path, x->e) :
+	    sw_file_remove(ent->fts_path, x->e)) < 0)
+		return -1;
+	if (sw_strvec_pushf(x->repairs, "removed '%s', left by an interrupted "
+	    "%s", ent->fts_path, upload ? "upload" : "write") < 0)
+		return sw_err_sys(x->e, "cannot list the repairs");
+	return 0;
+}
+
+/* Symbolic links are never followed (FTS_PHYSICAL): a link is FTS_SL. */
 static int
 stale_files(struct ctx *x)
 {
-	const char *roots[2] = { x->c->state_dir, x->c->repo_dir };
-	int i;
+	char *roots[2] = { x->c->state_dir, x->c->repo_dir };
+	FTSENT *ent;
+	FTS *fts = NULL;
+	int i, ret = -1;
 
-	walk_ctx = x;
-	walk_failed = 0;
 	for (i = 0; i < 2; i++) {
-		if (nftw(roots[i], walk_one, 16, FTW_PHYS | FTW_ACTIONRETVAL) < 0 &&
-		    errno != ENOENT) {
-			if (!walk_failed)
-				sw_err_sys(x->e, "cannot walk '%s'", roots[i]);
-			return -1;
+		char *one[2] = { roots[i], NULL };
+
+		if (access(roots[i], F_OK) < 0 && errno == ENOENT)
+			continue;
+		fts = fts_open(one, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+		if (fts == NULL) {
+			sw_err_sys(x->e, "cannot walk '%s'", roots[i]);
+			goto out;
 		}
-		if (walk_failed)
-			return -1;
+		errno = 0;
+		while ((ent = fts_read(fts)) != NULL) {
+			if (ent->fts_info == FTS_DNR || ent->fts_info == FTS_ERR) {
+				errno = ent->fts_errno;
+				sw_err_sys(x->e, "cannot read '%s'", ent->fts_path);
+				goto out;
+			}
+			if (stale_one(x, fts, ent, i == 0) < 0)
+				goto out;
+		}
+		if (errno != 0) {
+			sw_err_sys(x->e, "cannot walk '%s'", roots[i]);
+			goto out;
+		}
+		fts_close(fts);
+		fts = NULL;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (fts != NULL)
+		fts_close(fts);
+	return ret;
 }
 
 /* ---- state files ---- */
