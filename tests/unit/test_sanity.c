@@ -55,7 +55,7 @@ test_empty_mark_refused(void **state)
 static void
 test_garbage_mark_is_an_error(void **state)
 {
-	char *p = tu_path(*state, SW_SANITY_MARK);
+	char *p = tu_path(*state, "not-sane");
 	struct sw_err e;
 	FILE *f = fopen(p, "w");
 

@@ -12,6 +12,7 @@
 #include "queue/assign.h"
 #include "queue/sanity.h"
 #include "queue/statedir.h"
+#include "queue/statepath.h"
 
 void
 sw_farm_init(struct sw_farm *f)
@@ -78,7 +79,9 @@ sw_farm_log_path(const struct sw_farm *f, const struct sw_attempt *a,
 	sw_buf_reset(out);
 	if (strcmp(a->log, "-") == 0)
 		return 0;
-	if (sw_buf_addf(out, "%s/logs/%s", f->c->state_dir, a->log) < 0)
+	if (sw_statepath(out, f->c->state_dir, SW_PATH_LOGS, e) < 0)
+		return -1;
+	if (sw_buf_addf(out, "/%s", a->log) < 0)
 		return sw_err_sys(e, "cannot build the path of a log");
 	return 0;
 }
@@ -501,19 +504,12 @@ read_lists(struct sw_farm *f, struct sw_err *e)
 	size_t i;
 	int ret = -1;
 
-	if (sw_buf_addf(&p, "%s/build-list", dir) < 0)
-		goto nomem;
-	if (sw_buildlist_read(p.data, &f->list, e) < 0)
-		goto out;
-	sw_buf_reset(&p);
-	if (sw_buf_addf(&p, "%s/build-meta", dir) < 0)
-		goto nomem;
-	if (sw_buildmeta_read(p.data, &f->meta, e) < 0)
-		goto out;
-	sw_buf_reset(&p);
-	if (sw_buf_addf(&p, "%s/deletion-list", dir) < 0)
-		goto nomem;
-	if (sw_deletionlist_read(p.data, &f->deletions, e) < 0)
+	if (sw_statepath(&p, dir, SW_PATH_BUILD_LIST, e) < 0 ||
+	    sw_buildlist_read(p.data, &f->list, e) < 0 ||
+	    sw_statepath(&p, dir, SW_PATH_BUILD_META, e) < 0 ||
+	    sw_buildmeta_read(p.data, &f->meta, e) < 0 ||
+	    sw_statepath(&p, dir, SW_PATH_DELETION_LIST, e) < 0 ||
+	    sw_deletionlist_read(p.data, &f->deletions, e) < 0)
 		goto out;
 	if (f->list.n > 0) {
 		f->entries = calloc(f->list.n, sizeof(*f->entries));

@@ -15,6 +15,7 @@
 #include "ops/sanitycheck.h"
 #include "queue/sanity.h"
 #include "queue/statedir.h"
+#include "queue/statepath.h"
 #include "repo/pool.h"
 #include "repo/repocheck.h"
 #include "repo/repodb.h"
@@ -68,7 +69,7 @@ stale_one(struct ctx *x, FTS *fts, FTSENT *ent, bool in_state)
 	bool tmp = ent->fts_info == FTS_F && strstr(name, ".tmp.") != NULL;
 
 	if (ent->fts_info == FTS_D && in_state && ent->fts_level == 1 &&
-	    strcmp(name, "git") == 0) {
+	    strcmp(name, sw_statepath_name(SW_PATH_GIT)) == 0) {
 		fts_set(fts, ent, FTS_SKIP);  /* libgit2's own business */
 		return 0;
 	}
@@ -142,7 +143,9 @@ remove_state(struct ctx *x, const char *name)
 	struct sw_buf p = SW_BUF_INIT;
 	int ret = -1;
 
-	if (sw_buf_addf(&p, "%s/package-states/%s", x->c->state_dir, name) < 0) {
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PACKAGE_STATES, x->e) < 0)
+		goto out;
+	if (sw_buf_addf(&p, "/%s", name) < 0) {
 		sw_err_sys(x->e, "cannot remove '%s'", name);
 		goto out;
 	}

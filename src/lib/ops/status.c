@@ -16,6 +16,7 @@
 #include "core/vercmp.h"
 #include "ops/status.h"
 #include "ops/why.h"
+#include "queue/statepath.h"
 
 /* ---- memory between runs ---- */
 
@@ -98,9 +99,7 @@ sw_status_memory_free(struct sw_status_memory *m)
 static int
 memory_path(const struct sw_farm *f, struct sw_buf *p, struct sw_err *e)
 {
-	if (sw_buf_addf(p, "%s/%s", f->c->state_dir, SW_STATUS_MEMORY) < 0)
-		return sw_err_sys(e, "cannot build the path of the status memory");
-	return 0;
+	return sw_statepath(p, f->c->state_dir, SW_PATH_STATUS_MEMORY, e);
 }
 
 int
@@ -504,7 +503,9 @@ write_log(const struct sw_farm *f, const char *dir, const char *log,
 	char chunk[65536];
 	int n, ret = -1, fd = -1;
 
-	if (sw_buf_addf(&in, "%s/logs/%s", f->c->state_dir, log) < 0 ||
+	if (sw_statepath(&in, f->c->state_dir, SW_PATH_LOGS, e) < 0)
+		goto out;
+	if (sw_buf_addf(&in, "/%s", log) < 0 ||
 	    sw_buf_addf(&out, "%s/logs/%s.txt", dir, log) < 0)
 		goto nomem;
 	fd = open(in.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

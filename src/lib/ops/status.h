@@ -33,7 +33,6 @@
 #include "ops/farm.h"
 
 #define SW_STATUS_LOG_MAX (4 * 1024 * 1024)
-#define SW_STATUS_MEMORY "status-memory"
 
 /* What earlier runs learned; see above. */
 struct sw_status_memory;

@@ -9,13 +9,12 @@
 #include "core/fileio.h"
 #include "core/number.h"
 #include "queue/sanity.h"
+#include "queue/statepath.h"
 
 static int
 mark_path(const char *state_dir, struct sw_buf *p, struct sw_err *e)
 {
-	if (sw_buf_addf(p, "%s/%s", state_dir, SW_SANITY_MARK) < 0)
-		return sw_err_sys(e, "cannot build the path of the sanity mark");
-	return 0;
+	return sw_statepath(p, state_dir, SW_PATH_NOT_SANE, e);
 }
 
 int

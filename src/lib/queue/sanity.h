@@ -22,7 +22,6 @@
 #include "core/err.h"
 #include "core/strvec.h"
 
-#define SW_SANITY_MARK "not-sane"
 #define SW_SANITY_MARK_MAX (1024 * 1024)
 
 enum sw_sanity_result {
