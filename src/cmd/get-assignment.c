@@ -50,6 +50,8 @@ static const struct sw_slavecall_spec spec = {
 	.usage = usage_text,
 	.args = "",
 	SW_SLAVECALL_EXITS(exits),
+	/* while not sane nothing is handed out: the slave asks again later */
+	.not_sane = SW_ASSIGN_NOT_READY,
 	.work = work,
 };
 

@@ -57,6 +57,8 @@ static const struct sw_slavecall_spec spec = {
 	.operands = SW_SLAVECALL_ID,
 	.slave_only = "returns what it built",
 	SW_SLAVECALL_EXITS(exits),
+	/* while not sane nothing is published: the slave keeps its upload */
+	.not_sane = SW_RETURN_BUSY,
 	.check = check,
 	.work = work,
 };

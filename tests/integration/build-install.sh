@@ -9,6 +9,6 @@ for p in $(ls "$TOP"/src/cmd/*.c 2>/dev/null | sed 's|.*/||; s|\.c$||'); do
 done
 check "slipway.conf(5) installed" test -f "$T/root/usr/share/man/man5/slipway.conf.5"
 check "slipway(7) installed" test -f "$T/root/usr/share/man/man7/slipway.7"
-check "example master.conf installed" test -f "$T/root/usr/share/doc/slipway/examples/master.conf"
-check "example slave.conf installed" test -f "$T/root/usr/share/doc/slipway/examples/slave.conf"
+check "example master.conf installed" test -f "$T/root/usr/share/doc/slipway/examples/master.conf.example"
+check "example slave.conf installed" test -f "$T/root/usr/share/doc/slipway/examples/slave.conf.example"
 check "authorized_keys example installed" test -f "$T/root/usr/share/doc/slipway/examples/authorized_keys.example"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "queue/lease.h"
+#include "queue/sanity.h"
 
 static int
 start(struct sw_slavecall *c, const struct sw_slavecall_spec *spec,
@@ -106,5 +107,15 @@ sw_slavecall_main(const struct sw_slavecall_spec *spec, int argc, char **argv)
 	}
 	if (open_call(&c, &e) < 0)
 		return finish(&c, -1, &e);
+	if (spec->not_sane != 0) {
+		switch (sw_sanity_gate(c.conf.state_dir, &e)) {
+		case SW_SANITY_OK:
+			break;
+		case SW_SANITY_NOT_SANE:
+			return finish(&c, spec->not_sane, &e);
+		default:
+			return finish(&c, -1, &e);
+		}
+	}
 	return finish(&c, spec->work(&c, &e), &e);
 }

@@ -66,6 +66,11 @@ struct sw_slavecall_spec {
 	size_t nexits;
 	/* NULL, or the command's own checks: -1 to go on, else an exit status */
 	int (*check)(const struct sw_slavecall *c);
+	/*
+	 * 0, or the library result to answer instead of working while the
+	 * master is marked not sane (queue/sanity.h): the slave retries later
+	 */
+	int not_sane;
 	/* the command's work: a library result (0 ok, > 0 refusals, < 0 failed) */
 	int (*work)(struct sw_slavecall *c, struct sw_err *e);
 };

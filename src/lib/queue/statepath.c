@@ -22,6 +22,8 @@ static const struct {
 	[SW_PATH_BUILD_LIST_JOURNAL] = { "locks/build-list.journal", false },
 	[SW_PATH_PACKAGE_DB_JOURNAL] = { "locks/package-db.journal", false },
 	[SW_PATH_GIT_FETCH_LOCK] = { "locks/git-fetch.lock", false },
+	[SW_PATH_NOT_SANE] = { "not-sane", false },
+	[SW_PATH_STATUS_MEMORY] = { "status-memory", false },
 };
 
 const char *

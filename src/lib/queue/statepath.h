@@ -20,6 +20,8 @@
  *     build-list.lock, package-db.lock   statedir.h (taken in this order)
  *     build-list.journal, package-db.journal
  *     git-fetch.lock        held by get-package-updates for a whole run
+ *   not-sane                the mark of sanity-check (sanity.h)
+ *   status-memory           build-master-status's counters (ops/status.h)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -54,6 +56,8 @@ enum sw_statepath {
 	SW_PATH_BUILD_LIST_JOURNAL,
 	SW_PATH_PACKAGE_DB_JOURNAL,
 	SW_PATH_GIT_FETCH_LOCK,
+	SW_PATH_NOT_SANE,
+	SW_PATH_STATUS_MEMORY,
 	SW_PATH_COUNT
 };
 
