@@ -57,6 +57,62 @@ pm_dep_names(const struct sw_repodb_entry *en, const char *field,
 /* ---- loading ---- */
 
 static int
+base_cmp(const void *a, const void *b)
+{
+	const struct pm_base *x = a, *y = b;
+	int c = strcmp(x->base, y->base);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* The pkgbase index of one database (struct pm_base). */
+static int
+index_bases(struct pm_line *l, int s)
+{
+	const struct sw_repodb *db = &l->db[s];
+	struct sw_buf b = SW_BUF_INIT;
+	size_t i;
+
+	l->bases[s] = calloc(db->n ? db->n : 1, sizeof(*l->bases[s]));
+	if (l->bases[s] == NULL)
+		return -1;
+	for (i = 0; i < db->n; i++) {
+		struct pm_base *pb = &l->bases[s][i];
+
+		snprintf(pb->base, sizeof(pb->base), "%s",
+			sw_repodb_field(db->v[i], "BASE", &b) == 1 ? b.data :
+			db->v[i]->name);
+		memcpy(pb->name, db->v[i]->name, sizeof(pb->name));
+	}
+	qsort(l->bases[s], db->n, sizeof(*l->bases[s]), base_cmp);
+	l->nbases[s] = db->n;
+	sw_buf_release(&b);
+	return 0;
+}
+
+int
+pm_base_names(const struct pm_line *l, int stage, const char *pkgbase,
+	struct sw_strvec *out)
+{
+	const struct pm_base *v = l->bases[stage];
+	size_t lo = 0, hi = l->nbases[stage];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].base, pkgbase) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; v != NULL && lo < l->nbases[stage] &&
+	    strcmp(v[lo].base, pkgbase) == 0; lo++)
+		if (sw_strvec_push(out, v[lo].name) < 0)
+			return -1;
+	return 0;
+}
+
+static int
 load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 {
 	struct sw_buf dir = SW_BUF_INIT, path = SW_BUF_INIT;
@@ -80,12 +136,20 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 			db->with_files = true;
 			memcpy(db->comp, ".gz", 4);
 			snprintf(db->name, sizeof(db->name), "%s", l->name[s]);
+			if (index_bases(l, s) < 0) {
+				sw_err_sys(e, "cannot load '%s'", l->name[s]);
+				goto out;
+			}
 			continue;
 		}
 		sw_buf_reset(&path);
 		if (sw_buf_addf(&path, "%s/%s.db.tar.gz", dir.data, l->name[s]) < 0 ||
 		    sw_repodb_load(&l->db[s], path.data, true, e) < 0)
 			goto out;
+		if (index_bases(l, s) < 0) {
+			sw_err_sys(e, "cannot load '%s'", l->name[s]);
+			goto out;
+		}
 	}
 	ret = 0;
 out:
@@ -262,8 +326,10 @@ ctx_release(struct pm_ctx *x)
 	int s;
 
 	for (i = 0; i < x->nlines; i++)
-		for (s = 0; s < PM_STAGES; s++)
+		for (s = 0; s < PM_STAGES; s++) {
 			sw_repodb_release(&x->lines[i].db[s]);
+			free(x->lines[i].bases[s]);
+		}
 	free(x->lines);
 	for (i = 0; i < x->nu; i++)
 		unit_release(&x->u[i]);
@@ -297,6 +363,21 @@ lock_both(struct pm_ctx *x, bool wait, struct sw_err *e)
 	return r == SW_LOCK_BUSY ? SW_PROMOTE_BUSY : SW_PROMOTE_ERROR;
 }
 
+/* Does the plan change anything? */
+static bool
+changes(const struct pm_ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nu; i++)
+		if (x->u[i].moves)
+			return true;
+	for (i = 0; i < x->ndel; i++)
+		if (!x->del[i].held)
+			return true;
+	return false;
+}
+
 enum sw_promote_result
 sw_promote_run(const struct sw_master_conf *c, const struct sw_promote_opts *o,
 	int64_t now, struct sw_promote_plan *plan, struct sw_err *e)
@@ -320,7 +401,7 @@ sw_promote_run(const struct sw_master_conf *c, const struct sw_promote_opts *o,
 	if (ret != SW_PROMOTE_OK)
 		goto out;
 	ret = pm_check(&x, e);
-	if (ret != SW_PROMOTE_OK || o->dry_run)
+	if (ret != SW_PROMOTE_OK || o->dry_run || !changes(&x))
 		goto out;
 	if (pm_apply(&x, e) < 0) {
 		ret = SW_PROMOTE_ERROR;

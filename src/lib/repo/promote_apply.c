@@ -42,30 +42,30 @@ move_entries(struct pm_ctx *x, struct pm_unit *u, struct unlinks *ul,
 {
 	struct pm_line *l = &x->lines[u->line];
 	struct sw_repodb *src = &l->db[u->stage], *dst = &l->db[PM_DEST(u)];
-	struct sw_buf base = SW_BUF_INIT;
-	size_t i;
+	struct sw_strvec old = SW_STRVEC_INIT;
+	size_t i, j;
 	int ret = -1;
 
-	for (i = 0; i < dst->n; ) {
-		const struct sw_repodb_entry *en = dst->v[i];
-		bool mine = sw_repodb_field(en, "BASE", &base) == 1 &&
-			strcmp(base.data, u->id.pkgbase) == 0;
-		size_t j;
+	/* the entries of u's pkgbase there, and those of its pkgnames */
+	if (pm_base_names(l, PM_DEST(u), u->id.pkgbase, &old) < 0)
+		goto fail;
+	for (j = 0; j < u->np; j++)
+		if (!sw_strvec_contains(&old, u->p[j].pkgname) &&
+		    sw_strvec_push(&old, u->p[j].pkgname) < 0)
+			goto fail;
+	for (i = 0; i < old.n; i++) {
+		const struct sw_repodb_entry *en = sw_repodb_find(dst, old.v[i]);
 
+		if (en == NULL || unit_has_file(u, en->filename))
+			continue;
+		if (unlink_later(ul, l->name[PM_DEST(u)], en->filename) < 0)
+			goto fail;
 		for (j = 0; j < u->np && strcmp(u->p[j].pkgname, en->name) != 0; j++)
 			;
-		if ((mine || j < u->np) && !unit_has_file(u, en->filename)) {
-			if (unlink_later(ul, l->name[PM_DEST(u)], en->filename) < 0) {
-				sw_err_sys(e, "cannot move '%s'", u->id.pkgbase);
-				goto out;
-			}
-			if (j == u->np) {   /* a split package no longer built */
-				if (sw_repodb_remove(dst, en->name, e) < 0)
-					goto out;
-				continue;
-			}
-		}
-		i++;
+		/* a split package it no longer builds goes; the others are
+		 * replaced below */
+		if (j == u->np && sw_repodb_remove(dst, old.v[i], e) < 0)
+			goto out;
 	}
 	for (i = 0; i < u->np; i++)
 		if (sw_repodb_copy_entry(dst, src, u->p[i].pkgname, e) < 0 ||
@@ -74,13 +74,21 @@ move_entries(struct pm_ctx *x, struct pm_unit *u, struct unlinks *ul,
 			goto out;
 	l->changed[u->stage] = l->changed[PM_DEST(u)] = true;
 	ret = 0;
+	goto out;
+fail:
+	sw_err_sys(e, "cannot move '%s'", u->id.pkgbase);
 out:
-	sw_buf_release(&base);
+	sw_strvec_release(&old);
 	return ret;
 }
 
+/*
+ * The states of u go, but keep (a state written anew in this transaction:
+ * a path is in one change of a transaction only, or recovery would remove
+ * it again after the rename).
+ */
 static int
-remove_states(const struct pm_ctx *x, const struct pm_unit *u,
+remove_states(const struct pm_ctx *x, const struct pm_unit *u, int keep,
 	struct sw_txn *t, struct sw_err *e)
 {
 	static const enum sw_state gone[] = { SW_STATE_DONE, SW_STATE_TESTING,
@@ -88,7 +96,8 @@ remove_states(const struct pm_ctx *x, const struct pm_unit *u,
 	size_t i;
 
 	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
-		if (sw_pkgstate_remove(x->c->state_dir, &u->id, gone[i], t, e) < 0)
+		if ((int)gone[i] != keep &&
+		    sw_pkgstate_remove(x->c->state_dir, &u->id, gone[i], t, e) < 0)
 			return -1;
 	return 0;
 }
@@ -212,7 +221,8 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 
 		if (!u->moves)
 			continue;
-		if (remove_states(x, u, t, e) < 0)
+		if (remove_states(x, u, u->stage == PM_STAGING ? SW_STATE_TESTING :
+		    -1, t, e) < 0)
 			goto out;
 		if (u->stage == PM_STAGING) {
 			sw_strvec_release(&files);
@@ -224,7 +234,7 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 				goto out;
 		}
 		for (from = 0; (w = superseded(x, u, &from)) != NULL; )
-			if (remove_states(x, w, t, e) < 0)
+			if (remove_states(x, w, -1, t, e) < 0)
 				goto out;
 	}
 	/* deletions done or dropped leave the list; held ones stay */
@@ -235,7 +245,8 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 			continue;
 		for (i = 0; !d->dropped && i < x->nu; i++)
 			if (strcmp(x->u[i].id.pkgbase, x->dl.v[d->index].pkgbase) == 0 &&
-			    x->u[i].line == d->line && remove_states(x, &x->u[i], t, e) < 0)
+			    x->u[i].line == d->line &&
+			    remove_states(x, &x->u[i], -1, t, e) < 0)
 				goto out;
 		sw_deletionlist_remove(&x->dl, d->index);
 	}

@@ -17,7 +17,7 @@ check_split(const struct pm_ctx *x, const struct pm_unit *u, struct sw_err *e)
 {
 	const struct pm_line *l = &x->lines[u->line];
 	const struct sw_repodb *db = &l->db[u->stage];
-	struct sw_buf base = SW_BUF_INIT;
+	struct sw_strvec base = SW_STRVEC_INIT;
 	enum sw_promote_result ret = SW_PROMOTE_SPLIT;
 	size_t i, j;
 
@@ -30,24 +30,27 @@ check_split(const struct pm_ctx *x, const struct pm_unit *u, struct sw_err *e)
 			goto out;
 		}
 	}
-	for (i = 0; i < db->n; i++) {
-		int r = sw_repodb_field(db->v[i], "BASE", &base);
+	if (pm_base_names(l, u->stage, u->id.pkgbase, &base) < 0) {
+		sw_err_sys(e, "cannot check '%s'", u->id.pkgbase);
+		ret = SW_PROMOTE_ERROR;
+		goto out;
+	}
+	for (i = 0; i < base.n; i++) {
+		const struct sw_repodb_entry *en = sw_repodb_find(db, base.v[i]);
 
-		if (r != 1 || strcmp(base.data, u->id.pkgbase) != 0)
-			continue;
-		for (j = 0; j < u->np; j++)
-			if (strcmp(u->p[j].file, db->v[i]->filename) == 0)
+		for (j = 0; en != NULL && j < u->np; j++)
+			if (strcmp(u->p[j].file, en->filename) == 0)
 				break;
-		if (j == u->np) {
+		if (en != NULL && j == u->np) {
 			sw_err_set(e, "cannot move '%s': its split package '%s' in '%s' "
-				"is not one of its files", u->id.pkgbase,
-				db->v[i]->filename, l->name[u->stage]);
+				"is not one of its files", u->id.pkgbase, en->filename,
+				l->name[u->stage]);
 			goto out;
 		}
 	}
 	ret = SW_PROMOTE_OK;
 out:
-	sw_buf_release(&base);
+	sw_strvec_release(&base);
 	return ret;
 }
 

@@ -36,12 +36,20 @@ struct pm_unit {
 	char why[384];              /* why it stays */
 };
 
+/* pkgname -> pkgbase of an entry as loaded, sorted by pkgbase then name. */
+struct pm_base {
+	char base[SW_PKGNAME_MAX + 1];
+	char name[SW_PKGNAME_MAX + 1];
+};
+
 /* A [repository] section: its three repositories and their databases. */
 struct pm_line {
 	const struct sw_repo_conf *rc;
 	const char *name[PM_STAGES];
 	struct sw_repodb db[PM_STAGES];
 	bool changed[PM_STAGES];
+	struct pm_base *bases[PM_STAGES];   /* one per entry as loaded */
+	size_t nbases[PM_STAGES];
 };
 
 /* A deletion-list entry and what it takes away. */
@@ -76,6 +84,13 @@ struct pm_ctx {
 /* "foo>=1.0" -> "foo" appended to v; 0 or -1 (ENOMEM). */
 int pm_dep_names(const struct sw_repodb_entry *en, const char *field,
 	struct sw_strvec *v);
+
+/*
+ * The pkgnames of the entries of pkgbase in a database, as it was loaded
+ * (%BASE%, or the pkgname when there is none), appended to out: 0 or -1.
+ */
+int pm_base_names(const struct pm_line *l, int stage, const char *pkgbase,
+	struct sw_strvec *out);
 
 /* promote_plan.c: decides u[].moves and the deletions; REFUSED for a named
  * move that cannot be made (e set). */

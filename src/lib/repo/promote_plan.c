@@ -131,13 +131,17 @@ stable_loses(const struct pm_ctx *x, struct pm_unit *u)
 	int ret = 0;
 
 	/* what the entries u replaces provided that u does not */
-	for (i = 0; i < dst->n; i++) {
-		if (!entry_of_base(dst->v[i], u->id.pkgbase, &tmp))
-			continue;
-		if (sw_strvec_push(&gone, dst->v[i]->name) < 0 ||
-		    pm_dep_names(dst->v[i], "PROVIDES", &gone) < 0)
+	if (pm_base_names(&x->lines[u->line], PM_STABLE, u->id.pkgbase,
+	    &deps) < 0)
+		goto out;
+	for (i = 0; i < deps.n; i++) {
+		const struct sw_repodb_entry *en = sw_repodb_find(dst, deps.v[i]);
+
+		if (en != NULL && (sw_strvec_push(&gone, en->name) < 0 ||
+		    pm_dep_names(en, "PROVIDES", &gone) < 0))
 			goto out;
 	}
+	sw_strvec_release(&deps);
 	for (j = 0; j < gone.n && ret == 0; j++) {
 		const char *n = gone.v[j];
 
