@@ -2,6 +2,7 @@
 #include "repo/promote_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,38 +107,108 @@ out:
 	return ret;
 }
 
+/*
+ * Verifying is a gpg process per file (gpgme), which mostly waits: the
+ * files are shared out to a few threads, each with its own gpgme context
+ * (made here, one after the other, before any thread starts). The first
+ * failure in file order is the one reported.
+ */
+#define VERIFY_THREADS 6
+
+struct verify_job {
+	const struct pm_unit *u;
+	const char *file;
+	enum sw_promote_result r;
+	struct sw_err e;
+};
+
+struct verify_pool {
+	const struct pm_ctx *x;
+	const struct sw_strvec *keys;
+	struct verify_job *jobs;
+	size_t njobs, next;
+	pthread_mutex_t mu;
+};
+
+struct verify_worker {
+	struct verify_pool *pool;
+	struct sw_sign s;
+};
+
+static void *
+verify_thread(void *arg)
+{
+	struct verify_worker *w = arg;
+	struct verify_pool *p = w->pool;
+
+	for (;;) {
+		struct verify_job *j;
+
+		pthread_mutex_lock(&p->mu);
+		j = p->next < p->njobs ? &p->jobs[p->next++] : NULL;
+		pthread_mutex_unlock(&p->mu);
+		if (j == NULL)
+			return NULL;
+		j->r = check_file(p->x, j->u, j->file, &w->s, p->keys, &j->e);
+	}
+}
+
 static enum sw_promote_result
 check_files(const struct pm_ctx *x, struct sw_err *e)
 {
 	struct sw_strvec keys = SW_STRVEC_INIT;
-	struct sw_sign s;
+	struct verify_pool pool;
+	struct verify_worker w[VERIFY_THREADS];
+	pthread_t tid[VERIFY_THREADS];
 	enum sw_promote_result ret = SW_PROMOTE_ERROR;
-	bool open = false;
-	size_t k, i;
+	size_t k, i, nw = 0, started = 0;
 
+	memset(&pool, 0, sizeof(pool));
+	pool.x = x;
+	pool.keys = &keys;
+	pthread_mutex_init(&pool.mu, NULL);
 	for (k = 0; k < x->c->nslaves; k++)
-		if (sw_strvec_push(&keys, x->c->slaves[k].key) < 0) {
-			sw_err_sys(e, "cannot check the signatures");
-			goto out;
+		if (sw_strvec_push(&keys, x->c->slaves[k].key) < 0)
+			goto nomem;
+	for (k = 0; k < x->nu; k++)
+		pool.njobs += x->u[k].moves ? x->u[k].np : 0;
+	pool.jobs = calloc(pool.njobs ? pool.njobs : 1, sizeof(*pool.jobs));
+	if (pool.jobs == NULL)
+		goto nomem;
+	for (k = 0, pool.njobs = 0; k < x->nu; k++)
+		for (i = 0; x->u[k].moves && i < x->u[k].np; i++) {
+			pool.jobs[pool.njobs].u = &x->u[k];
+			pool.jobs[pool.njobs++].file = x->u[k].p[i].file;
 		}
-	for (k = 0; k < x->nu; k++) {
-		const struct pm_unit *u = &x->u[k];
-
-		if (!u->moves)
-			continue;
-		if (!open && sw_sign_init(&s, x->c->gnupg_home, e) < 0)
+	for (; nw < VERIFY_THREADS && nw < pool.njobs; nw++) {
+		w[nw].pool = &pool;
+		if (sw_sign_init(&w[nw].s, x->c->gnupg_home, e) < 0)
 			goto out;
-		open = true;
-		for (i = 0; i < u->np; i++) {
-			ret = check_file(x, u, u->p[i].file, &s, &keys, e);
-			if (ret != SW_PROMOTE_OK)
-				goto out;
-		}
 	}
+	for (; started < nw; started++)
+		if (pthread_create(&tid[started], NULL, verify_thread,
+		    &w[started]) != 0) {
+			/* the started ones do the work: a thread is only speed */
+			if (started == 0)
+				verify_thread(&w[0]);
+			break;
+		}
+	for (k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
 	ret = SW_PROMOTE_OK;
+	for (k = 0; k < pool.njobs && ret == SW_PROMOTE_OK; k++)
+		if (pool.jobs[k].r != SW_PROMOTE_OK) {
+			ret = pool.jobs[k].r;
+			memcpy(e, &pool.jobs[k].e, sizeof(*e));
+		}
+	goto out;
+nomem:
+	sw_err_sys(e, "cannot check the signatures");
 out:
-	if (open)
-		sw_sign_release(&s);
+	for (k = 0; k < nw; k++)
+		sw_sign_release(&w[k].s);
+	free(pool.jobs);
+	pthread_mutex_destroy(&pool.mu);
 	sw_strvec_release(&keys);
 	return ret;
 }
