@@ -162,15 +162,18 @@ stage_databases(struct pm_ctx *x, struct sw_txn *t, struct unlinks *ul,
 	size_t k, i;
 	int st, ret = -1;
 
-	for (k = 0; k < x->nu; k++) {
-		struct pm_unit *u = &x->u[k];
+	/* testing -> stable first: a unit leaving testing takes its own
+	 * entries, before one coming from staging replaces them there */
+	for (st = PM_TESTING; st >= PM_STAGING; st--)
+		for (k = 0; k < x->nu; k++) {
+			struct pm_unit *u = &x->u[k];
 
-		if (!u->moves)
-			continue;
-		/* an older revision in testing is replaced here too */
-		if (move_entries(x, u, ul, e) < 0)
-			goto out;
-	}
+			if (!u->moves || u->stage != st)
+				continue;
+			/* an older revision in testing is replaced here too */
+			if (move_entries(x, u, ul, e) < 0)
+				goto out;
+		}
 	for (k = 0; k < x->ndel; k++) {
 		const struct pm_del *d = &x->del[k];
 		struct pm_line *l = &x->lines[d->line];
