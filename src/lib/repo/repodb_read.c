@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <limits.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -315,27 +316,48 @@ out:
  * it (gzseg.h), its segment table is kept too, so that the next write can
  * copy the segments that did not change. Either way the entries keep
  * their bytes in it (raw), so that the next write copies them.
+ * inflate_gz touches db->prev[k] only: the two archives of a database are
+ * inflated at the same time (sw_repodb_load), then parsed in turn.
  */
+struct inflate_job {
+	struct sw_repodb_prev *pv;
+	const char *path;
+	bool present;
+	int r;
+	struct sw_err e;
+};
+
+static void *
+inflate_gz(void *arg)
+{
+	struct inflate_job *j = arg;
+	int r;
+
+	r = sw_file_read(j->path, SW_REPODB_FILE_MAX, &j->pv->file, &j->e);
+	j->present = r == 0;
+	if (r != 0) {
+		j->r = r < 0 ? -1 : 0;
+		return NULL;
+	}
+	r = sw_gzseg_read(j->pv->file.data, j->pv->file.len, &j->pv->data,
+		&j->pv->segs, &j->pv->nsegs, &j->e);
+	if (r == 1)
+		r = gunzip(&j->pv->file, &j->pv->data, j->path, &j->e);
+	if (r < 0)
+		repodb_prev_release(j->pv);
+	j->r = r;
+	return NULL;
+}
+
 static int
-read_gz(struct sw_repodb *db, int k, const char *path, bool *present,
-	struct sw_err *e)
+parse_gz(struct sw_repodb *db, int k, const char *path, struct sw_err *e)
 {
 	struct sw_repodb_prev *pv = &db->prev[k];
-	struct archive *a = NULL;
-	int r, ret = -1;
+	struct archive *a = reader();
+	int ret = -1;
 
-	r = sw_file_read(path, SW_REPODB_FILE_MAX, &pv->file, e);
-	*present = r == 0;
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	r = sw_gzseg_read(pv->file.data, pv->file.len, &pv->data, &pv->segs,
-		&pv->nsegs, e);
-	if (r == 1)
-		r = gunzip(&pv->file, &pv->data, path, e);
-	a = r < 0 ? NULL : reader();
 	if (a == NULL) {
-		if (r >= 0)
-			sw_err_sys(e, "cannot read '%s'", path);
+		sw_err_sys(e, "cannot read '%s'", path);
 		goto out;
 	}
 	if (archive_read_open_memory(a, pv->data.data, pv->data.len) != ARCHIVE_OK) {
@@ -351,6 +373,37 @@ out:
 	return ret;
 }
 
+/* Both archives of a .gz database: inflated side by side, parsed in turn. */
+static int
+read_gz_pair(struct sw_repodb *db, const char *path0, const char *path1,
+	bool *present0, bool *present1, struct sw_err *e)
+{
+	struct inflate_job j[2] = {
+		{ &db->prev[0], path0, false, -1, { "" } },
+		{ &db->prev[1], path1, false, -1, { "" } },
+	};
+	pthread_t tid;
+	bool thread = path1 != NULL &&
+		pthread_create(&tid, NULL, inflate_gz, &j[1]) == 0;
+
+	inflate_gz(&j[0]);
+	if (thread)
+		pthread_join(tid, NULL);
+	else if (path1 != NULL)
+		inflate_gz(&j[1]);
+	*present0 = j[0].present;
+	*present1 = j[1].present;
+	if (j[0].r < 0 || (path1 != NULL && j[1].r < 0)) {
+		memcpy(e, j[0].r < 0 ? &j[0].e : &j[1].e, sizeof(*e));
+		return -1;
+	}
+	if (j[0].present && parse_gz(db, 0, path0, e) < 0)
+		return -1;
+	if (path1 != NULL && j[1].present && parse_gz(db, 1, path1, e) < 0)
+		return -1;
+	return 0;
+}
+
 /* Reads one archive; a missing file is an empty archive (*present false). */
 static int
 read_archive(struct sw_repodb *db, int k, const char *path, bool *present,
@@ -360,8 +413,6 @@ read_archive(struct sw_repodb *db, int k, const char *path, bool *present,
 	struct stat st;
 	int fd, ret = -1;
 
-	if (strcmp(db->comp, ".gz") == 0)
-		return read_gz(db, k, path, present, e);
 	*present = false;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -447,12 +498,16 @@ sw_repodb_load(struct sw_repodb *db, const char *path, bool with_files,
 	db->with_files = with_files;
 	if (repodb_parse_path(path, &db->dir, db->name, db->comp, e) < 0 ||
 	    sw_repodb_archive_path(db, false, &p, e) < 0 ||
-	    read_archive(db, 0, p.data, &have_db, e) < 0)
+	    (with_files && sw_repodb_archive_path(db, true, &pf, e) < 0))
+		goto out;
+	if (strcmp(db->comp, ".gz") == 0) {
+		if (read_gz_pair(db, p.data, with_files ? pf.data : NULL, &have_db,
+		    &have_files, e) < 0)
+			goto out;
+	} else if (read_archive(db, 0, p.data, &have_db, e) < 0 ||
+	    (with_files && read_archive(db, 1, pf.data, &have_files, e) < 0))
 		goto out;
 	if (with_files) {
-		if (sw_repodb_archive_path(db, true, &pf, e) < 0 ||
-		    read_archive(db, 1, pf.data, &have_files, e) < 0)
-			goto out;
 		if (have_db && !have_files && db->n > 0) {
 			sw_err_set(e, "'%s' is missing beside '%s'", pf.data, p.data);
 			goto out;

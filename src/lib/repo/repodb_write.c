@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -289,10 +290,11 @@ out:
 
 /* The new archive of one kind, its .sig or no .sig, and the links. */
 static int
-stage_kind(const struct sw_repodb *db, int k, struct sw_txn *t,
-	struct sw_sign *s, const char *key, struct sw_err *e)
+stage_kind(const struct sw_repodb *db, int k, const struct sw_buf *archive,
+	struct sw_txn *t, struct sw_sign *s, const char *key, struct sw_err *e)
 {
-	struct sw_buf data = SW_BUF_INIT, sig = SW_BUF_INIT;
+	const struct sw_buf data = *archive;
+	struct sw_buf sig = SW_BUF_INIT;
 	struct sw_buf file = SW_BUF_INIT, filesig = SW_BUF_INIT;
 	struct sw_buf link = SW_BUF_INIT, linksig = SW_BUF_INIT;
 	char tar[16], tarsig[24], target[SW_REPO_MAX + 32], targetsig[SW_REPO_MAX + 40];
@@ -306,7 +308,6 @@ stage_kind(const struct sw_repodb *db, int k, struct sw_txn *t,
 	    repodb_db_file(db, repodb_kinds[k], tarsig, &filesig, e) < 0 ||
 	    repodb_db_file(db, repodb_kinds[k], "", &link, e) < 0 ||
 	    repodb_db_file(db, repodb_kinds[k], ".sig", &linksig, e) < 0 ||
-	    build_archive(db, k, &data, e) < 0 ||
 	    (key != NULL &&
 	    sw_sign_detached(s, key, data.data, data.len, &sig, e) < 0) ||
 	    stage_old(db, repodb_kinds[k], tar, t, e) < 0 ||
@@ -321,7 +322,6 @@ stage_kind(const struct sw_repodb *db, int k, struct sw_txn *t,
 		ret = sw_txn_remove(t, filesig.data, e) < 0 ||
 			sw_txn_remove(t, linksig.data, e) < 0 ? -1 : 0;
 out:
-	sw_buf_release(&data);
 	sw_buf_release(&sig);
 	sw_buf_release(&file);
 	sw_buf_release(&filesig);
@@ -330,9 +330,44 @@ out:
 	return ret;
 }
 
-int
-sw_repodb_stage(const struct sw_repodb *db, struct sw_txn *t,
-	struct sw_sign *s, const char *key, struct sw_err *e)
+/* The two archives are independent: the files one is built on a thread. */
+struct build_job {
+	const struct sw_repodb *db;
+	struct sw_buf out;
+	int r;
+	struct sw_err e;
+};
+
+static void *
+build_files(void *arg)
+{
+	struct build_job *j = arg;
+
+	j->r = build_archive(j->db, 1, &j->out, &j->e);
+	return NULL;
+}
+
+static int
+build_both(const struct sw_repodb *db, struct sw_buf data[2], struct sw_err *e)
+{
+	struct build_job j = { db, SW_BUF_INIT, -1, { "" } };
+	pthread_t tid;
+	bool thread = pthread_create(&tid, NULL, build_files, &j) == 0;
+	int r0 = build_archive(db, 0, &data[0], e);
+
+	if (thread)
+		pthread_join(tid, NULL);
+	else
+		build_files(&j);
+	data[1] = j.out;
+	if (r0 == 0 && j.r < 0)
+		memcpy(e, &j.e, sizeof(*e));
+	return r0 < 0 || j.r < 0 ? -1 : 0;
+}
+
+static int
+stage_pair(const struct sw_repodb *db, struct sw_buf data[2],
+	struct sw_txn *t, struct sw_sign *s, const char *key, struct sw_err *e)
 {
 	if (!db->with_files)
 		return sw_err_set(e, "cannot write '%s.db': loaded without its "
@@ -340,10 +375,22 @@ sw_repodb_stage(const struct sw_repodb *db, struct sw_txn *t,
 	if (key != NULL && s == NULL)
 		return sw_err_set(e, "cannot sign '%s.db': no gnupg context",
 			db->name);
-	if (stage_kind(db, 0, t, s, key, e) < 0 ||
-	    stage_kind(db, 1, t, s, key, e) < 0)
-		return -1;
-	return 0;
+	return build_both(db, data, e) < 0 ||
+		stage_kind(db, 0, &data[0], t, s, key, e) < 0 ||
+		stage_kind(db, 1, &data[1], t, s, key, e) < 0 ? -1 : 0;
+}
+
+int
+sw_repodb_stage(const struct sw_repodb *db, struct sw_txn *t,
+	struct sw_sign *s, const char *key, struct sw_err *e)
+{
+	struct sw_buf data[2] = { SW_BUF_INIT, SW_BUF_INIT };
+	int r;
+
+	r = stage_pair(db, data, t, s, key, e);
+	sw_buf_release(&data[0]);
+	sw_buf_release(&data[1]);
+	return r;
 }
 
 /* ---- the lock ---- */
