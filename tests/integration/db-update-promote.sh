@@ -16,13 +16,15 @@ fi
 : >"$M/state/build-list"
 : >"$M/state/build-meta"
 pkgbuild "$T/src/needy" needy 1.0 1 libdep
+pkgbuild "$T/src/userp" userp 1.0 1 plain
 pkgbuild "$T/src/plain2" plain 1.0 2
 pkgbuild "$T/src/plain09" plain 0.9 1
 pkgbuild "$T/src/plainxz" plain 1.0 2 "" x86_64 other
 # four builds at a time: makepkg spends most of its time waiting
 build_fixtures "$T/pkgs" splitbase epochy & b1=$!
 build_fixtures "$T/pkgs" anyone plain & b2=$!
-{ makepkg_in "$T/pkgs" "$T/src/needy" && makepkg_in "$T/pkgs" "$T/src/plain2"; } & b3=$!
+{ makepkg_in "$T/pkgs" "$T/src/needy" && makepkg_in "$T/pkgs" "$T/src/plain2" &&
+	makepkg_in "$T/pkgs" "$T/src/userp"; } & b3=$!
 { makepkg_in "$T/pkgs" "$T/src/plain09" &&
 	makepkg_in "$T/pkgs" "$T/src/plainxz" .pkg.tar.xz; } & b4=$!
 built=0
@@ -40,12 +42,13 @@ AN=anyone-0.5-2-any.pkg.tar.zst
 P1=plain-1.0-1-x86_64.pkg.tar.zst
 P2=plain-1.0-2-x86_64.pkg.tar.zst
 ND=needy-1.0-1-x86_64.pkg.tar.zst
+UP=userp-1.0-1-x86_64.pkg.tar.zst
 if ship splitbase 7.0-1 split-a,split-b "$SA" "$SB" && ship epochy 3:2.1-4 epochy "$EP" &&
 	ship anyone 0.5-2 anyone "$AN" && ship plain 1.0-1 plain "$P1" &&
-	ship needy 1.0-1 needy "$ND"; then
-	ok "five pkgbases are returned into extra-staging"
+	ship needy 1.0-1 needy "$ND" && ship userp 1.0-1 userp "$UP"; then
+	ok "six pkgbases are returned into extra-staging"
 else
-	not_ok "five pkgbases are returned into extra-staging"
+	not_ok "six pkgbases are returned into extra-staging"
 	exit 1
 fi
 # libdep, which needy depends on, is still to be built
@@ -72,7 +75,7 @@ if [ "$(digest)" = "$before" ]; then ok "the refusal changed nothing"; else not_
 run "$BIN/db-update"
 expect "db-update moves staging to testing" 0
 got=$(names extra-testing | tr '\n' ' ')
-if [ "$got" = "anyone 0.5-2 epochy 3:2.1-4 plain 1.0-1 split-a 7.0-1 split-b 7.0-1 " ]; then ok "extra-testing holds the four pkgbases"; else not_ok "extra-testing holds the four pkgbases" "$got"; fi
+if [ "$got" = "anyone 0.5-2 epochy 3:2.1-4 plain 1.0-1 split-a 7.0-1 split-b 7.0-1 userp 1.0-1 " ]; then ok "extra-testing holds the five pkgbases"; else not_ok "extra-testing holds the five pkgbases" "$got"; fi
 got=$(names extra-staging | tr '\n' ' ')
 if [ "$got" = "needy 1.0-1 " ]; then ok "needy is held in extra-staging (libdep is on the build list)"; else not_ok "needy is held in extra-staging" "$got"; fi
 check "split packages moved together, links and all" sh -c "$(declare -f linked); M='$M'; linked extra-testing '$SA' && linked extra-testing '$SB' && ! test -e '$M/repos/extra-staging/os/x86_64/$SA'"
@@ -84,8 +87,8 @@ check "every database agrees with its files" dbs_ok
 check "pacman reads staging and testing" pm_reads "$T/pm"
 
 # --- testing -> stable: by the tested mark, by name; faulty stays ---
-run "$BIN/modify-package-state" --tested splitbase plain
-expect "mark splitbase and plain tested" 0
+run "$BIN/modify-package-state" --tested splitbase plain userp
+expect "mark splitbase, plain and userp tested" 0
 run "$BIN/modify-package-state" --faulty anyone
 expect "mark anyone faulty" 0
 run "$BIN/db-update" --stabilize anyone
@@ -95,10 +98,10 @@ expect "--stabilize of a package in staging: refused" 2 "skips testing"
 run "$BIN/db-update" --stabilize epochy
 expect "db-update --stabilize epochy" 0
 got=$(names extra | tr '\n' ' ')
-if [ "$got" = "epochy 3:2.1-4 plain 1.0-1 split-a 7.0-1 split-b 7.0-1 " ]; then ok "stable holds the tested and the named ones"; else not_ok "stable holds the tested and the named ones" "$got"; fi
+if [ "$got" = "epochy 3:2.1-4 plain 1.0-1 split-a 7.0-1 split-b 7.0-1 userp 1.0-1 " ]; then ok "stable holds the tested and the named ones"; else not_ok "stable holds the tested and the named ones" "$got"; fi
 got=$(names extra-testing | tr '\n' ' ')
 if [ "$got" = "anyone 0.5-2 " ]; then ok "the faulty one stays in testing"; else not_ok "the faulty one stays in testing" "$got"; fi
-check "no state is left for stable packages" sh -c "! ls '$M/state/package-states' | grep -q 'splitbase\|epochy\|plain'"
+check "no state is left for stable packages" sh -c "! ls '$M/state/package-states' | grep -q 'splitbase\|epochy\|plain\|userp'"
 check "every database agrees with its files" dbs_ok
 check "pacman reads all three" pm_reads "$T/pm"
 pm_repos "$T/pm" extra
@@ -156,13 +159,14 @@ M=$T/master
 export SLIPWAY_CONFIG=$M/master.conf
 
 # --- deletions ---
-printf 'epochy extra\nghost extra\nsplitbase extra\n' >"$M/state/deletion-list"
-echo "needs-split 1.0-1" >/dev/null
+printf 'epochy extra\nghost extra\nsplitbase extra\nplain extra\n' >"$M/state/deletion-list"
 run "$BIN/db-update" -v
 expect "db-update applies the deletion list" 0
+check "the deletion of plain, which userp needs, is held, and -v says by whom" grep -q "hold 'plain' in extra: 'userp' in 'extra' needs 'plain'" "$T/.out"
+check "plain stays in stable" sh -c "$BIN/repo-db list '$M/repos/extra/os/x86_64/extra.db.tar.gz' | grep -q '^plain 1.0-2'"
 check "epochy left stable, its links too" sh -c "! $BIN/repo-db list '$M/repos/extra/os/x86_64/extra.db.tar.gz' | grep -q epochy && test ! -e '$M/repos/extra/os/x86_64/$EP'"
 check "the split packages went together" sh -c "! $BIN/repo-db list '$M/repos/extra/os/x86_64/extra.db.tar.gz' | grep -q split"
 check "the entry for a package never built is dropped with a note" grep -q "ghost.*never built" "$T/.err"
-if [ ! -s "$M/state/deletion-list" ]; then ok "the deletion list is empty"; else not_ok "the deletion list is empty" "$(cat "$M/state/deletion-list")"; fi
+if [ "$(cat "$M/state/deletion-list")" = "plain extra" ]; then ok "only the held deletion is left on the list"; else not_ok "only the held deletion is left on the list" "$(cat "$M/state/deletion-list")"; fi
 check "every database agrees with its files" dbs_ok
 check "pacman reads all three" pm_reads "$T/pm"
