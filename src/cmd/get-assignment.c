@@ -1,16 +1,12 @@
 /* get-assignment: hand one buildable package to the calling slave. */
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "queue/assign.h"
-#include "core/cli.h"
-#include "core/config.h"
-#include "queue/lease.h"
-#include "core/log.h"
+#include "queue/slavecall.h"
 
-enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_READY = 2, EXIT_NOTHING = 3,
-	EXIT_LIMIT = 4, EXIT_FAIL = 10, EXIT_USAGE = 64 };
+/* exit status: 0-4 the results of assign.h, and */
+enum { EXIT_FAIL = 10, EXIT_USAGE = 64 };
 
 static const char usage_text[] =
 	"usage: get-assignment [options]\n"
@@ -30,57 +26,46 @@ static const char usage_text[] =
 	"3 nothing pending, 4 the slave is at max_assignments, 10 failed,\n"
 	"64 usage.\n";
 
-static const struct sw_cli_spec spec = {
-	.prog = "get-assignment",
-	.usage = usage_text,
-	.usage_status = EXIT_USAGE,
+static const struct sw_slavecall_exit exits[] = {
+	{ SW_ASSIGN_BUSY, SW_LOG_INFO, "busy: %s" },
+	{ SW_ASSIGN_NOT_READY, SW_LOG_INFO, "%s" },
+	{ SW_ASSIGN_NOTHING, SW_LOG_INFO, "%s" },
+	{ SW_ASSIGN_AT_LIMIT, SW_LOG_INFO, "%s" },
+};
+
+static const struct sw_slavecall_spec spec = {
+	.cli = {
+		.prog = "get-assignment",
+		.usage = usage_text,
+		.usage_status = EXIT_USAGE,
+	},
+	.exits = exits,
+	.nexits = sizeof(exits) / sizeof(exits[0]),
+	.fail_status = EXIT_FAIL,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct sw_master_conf conf;
-	struct sw_cli cli;
+	struct sw_slavecall c;
 	struct sw_err e;
 	struct sw_id id;
-	const char *slave;
 	enum sw_assign_result r;
-	int status, rc = EXIT_FAIL;
+	int status;
 
-	memset(&conf, 0, sizeof(conf));
-	status = sw_cli_start(&spec, argc, argv, &cli);
+	status = sw_slavecall_start(&c, &spec, argc, argv);
 	if (status >= 0)
 		return status;
-	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
-	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	r = sw_assign_get(&conf, slave, (int64_t)time(NULL),
+	if (sw_slavecall_open(&c, &e) < 0)
+		return sw_slavecall_finish(&c, -1, &e);
+	r = sw_assign_get(&c.conf, c.slave, (int64_t)time(NULL),
 		SW_ASSIGN_LOCK_TIMEOUT_MS, &id, &e);
-	switch (r) {
-	case SW_ASSIGN_OK:
+	if (r == SW_ASSIGN_OK) {
 		printf("%s %s %s %s\n", id.pkgbase, id.src, id.mod, id.repo);
-		if (slave == NULL)
+		if (c.slave == NULL)
 			sw_info("dry run: nothing was assigned");
-		rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
-		break;
-	case SW_ASSIGN_BUSY:
-		sw_info("busy: %s", e.msg);
-		rc = EXIT_BUSY;
-		break;
-	case SW_ASSIGN_NOT_READY:
-	case SW_ASSIGN_NOTHING:
-	case SW_ASSIGN_AT_LIMIT:
-		sw_info("%s", e.msg);
-		rc = r == SW_ASSIGN_NOT_READY ? EXIT_NOT_READY :
-			r == SW_ASSIGN_NOTHING ? EXIT_NOTHING : EXIT_LIMIT;
-		break;
-	case SW_ASSIGN_ERROR:
-		sw_error("%s", e.msg);
-		break;
+		if (fflush(stdout) != 0)
+			r = sw_err_sys(&e, "cannot write the assignment");
 	}
-out:
-	sw_master_conf_release(&conf);
-	return rc;
+	return sw_slavecall_finish(&c, (int)r, &e);
 }

@@ -1,17 +1,12 @@
 /* get-sources: stream the build directory of an assignment as a tar. */
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cli.h"
-#include "core/config.h"
-#include "queue/lease.h"
-#include "core/log.h"
-#include "core/names.h"
+#include "queue/slavecall.h"
 #include "source/sources.h"
 
-enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_YOURS = 2, EXIT_FAIL = 10,
-	EXIT_USAGE = 64 };
+/* exit status: 0 ok, 1 busy, 2 not yours (the sources results), and */
+enum { EXIT_FAIL = 10, EXIT_USAGE = 64 };
 
 static const char usage_text[] =
 	"usage: get-sources [options] PKGBASE SRC MOD REPO\n"
@@ -32,59 +27,42 @@ static const char usage_text[] =
 	"Exit status: 0 the tar is written, 1 busy (retry soon), 2 not on the\n"
 	"build list or not this slave's, 10 failed, 64 usage.\n";
 
-static const struct sw_cli_spec spec = {
-	.prog = "get-sources",
-	.usage = usage_text,
-	.min_operands = 4,
-	.max_operands = 4,
-	.operands = "expected PKGBASE SRC MOD REPO",
-	.usage_status = EXIT_USAGE,
+static const struct sw_slavecall_exit exits[] = {
+	{ SW_SOURCES_BUSY, SW_LOG_INFO, "busy: %s" },
+	{ SW_SOURCES_NOT_YOURS, SW_LOG_ERROR, "%s" },
+};
+
+static const struct sw_slavecall_spec spec = {
+	.cli = {
+		.prog = "get-sources",
+		.usage = usage_text,
+		.min_operands = 4,
+		.max_operands = 4,
+		.operands = "expected PKGBASE SRC MOD REPO",
+		.usage_status = EXIT_USAGE,
+	},
+	.operands = SW_SLAVECALL_ID,
+	.exits = exits,
+	.nexits = sizeof(exits) / sizeof(exits[0]),
+	.fail_status = EXIT_FAIL,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct sw_master_conf conf;
-	struct sw_cli cli;
+	struct sw_slavecall c;
 	struct sw_err e;
-	struct sw_id id;
-	const char *slave;
-	char **op;
-	int status, rc = EXIT_FAIL;
+	int status;
 
-	memset(&conf, 0, sizeof(conf));
-	status = sw_cli_start(&spec, argc, argv, &cli);
+	status = sw_slavecall_start(&c, &spec, argc, argv);
 	if (status >= 0)
 		return status;
-	op = argv + cli.first_operand;
 	if (isatty(STDOUT_FILENO)) {
 		sw_error("standard output is a terminal: redirect the tar");
 		return EXIT_USAGE;
 	}
-	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
-	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
-	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	switch (sw_sources_write(&conf, &id, slave, STDOUT_FILENO,
-	    (int64_t)time(NULL), &e)) {
-	case SW_SOURCES_OK:
-		rc = EXIT_OK;
-		break;
-	case SW_SOURCES_BUSY:
-		sw_info("busy: %s", e.msg);
-		rc = EXIT_BUSY;
-		break;
-	case SW_SOURCES_NOT_YOURS:
-		sw_error("%s", e.msg);
-		rc = EXIT_NOT_YOURS;
-		break;
-	case SW_SOURCES_ERROR:
-		sw_error("%s", e.msg);
-		break;
-	}
-out:
-	sw_master_conf_release(&conf);
-	return rc;
+	if (sw_slavecall_open(&c, &e) < 0)
+		return sw_slavecall_finish(&c, -1, &e);
+	return sw_slavecall_finish(&c, (int)sw_sources_write(&c.conf, &c.id,
+		c.slave, STDOUT_FILENO, (int64_t)time(NULL), &e), &e);
 }

@@ -1,15 +1,11 @@
 /* ping: the slave building an assignment is alive; extend its lease. */
-#include <string.h>
 #include <time.h>
 
-#include "core/cli.h"
-#include "core/config.h"
 #include "queue/lease.h"
-#include "core/log.h"
-#include "core/names.h"
+#include "queue/slavecall.h"
 
-enum { EXIT_OK = 0, EXIT_BUSY = 1, EXIT_NOT_YOURS = 2, EXIT_FAIL = 10,
-	EXIT_USAGE = 64 };
+/* exit status: 0 ok, 1 busy, 2 not yours (the lease results), and */
+enum { EXIT_FAIL = 10, EXIT_USAGE = 64 };
 
 static const char usage_text[] =
 	"usage: ping [options] PKGBASE SRC MOD REPO PHASE\n"
@@ -28,60 +24,39 @@ static const char usage_text[] =
 	"assignment is no longer this slave's (stop building it), 10 failed,\n"
 	"64 usage.\n";
 
-static const struct sw_cli_spec spec = {
-	.prog = "ping",
-	.usage = usage_text,
-	.min_operands = 5,
-	.max_operands = 5,
-	.operands = "expected PKGBASE SRC MOD REPO PHASE",
-	.usage_status = EXIT_USAGE,
+static const struct sw_slavecall_exit exits[] = {
+	{ SW_LEASE_BUSY, SW_LOG_INFO, "busy: %s" },
+	{ SW_LEASE_NOT_YOURS, SW_LOG_ERROR, "%s: stop building it" },
+};
+
+static const struct sw_slavecall_spec spec = {
+	.cli = {
+		.prog = "ping",
+		.usage = usage_text,
+		.min_operands = 5,
+		.max_operands = 5,
+		.operands = "expected PKGBASE SRC MOD REPO PHASE",
+		.usage_status = EXIT_USAGE,
+	},
+	.operands = SW_SLAVECALL_ID | SW_SLAVECALL_PHASE,
+	.slave_only = "pings",
+	.exits = exits,
+	.nexits = sizeof(exits) / sizeof(exits[0]),
+	.fail_status = EXIT_FAIL,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct sw_master_conf conf;
-	struct sw_cli cli;
+	struct sw_slavecall c;
 	struct sw_err e;
-	struct sw_id id;
-	const char *slave;
-	char **op;
-	int status, rc = EXIT_FAIL;
+	int status;
 
-	memset(&conf, 0, sizeof(conf));
-	status = sw_cli_start(&spec, argc, argv, &cli);
+	status = sw_slavecall_start(&c, &spec, argc, argv);
 	if (status >= 0)
 		return status;
-	op = argv + cli.first_operand;
-	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
-	    sw_name_check(SW_NAME_PHASE, op[4], &e) < 0 ||
-	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
-	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	if (slave == NULL) {
-		sw_error("no SLIPWAY_SLAVE: only a slave pings (through "
-			"slave-connect)");
-		goto out;
-	}
-	switch (sw_lease_ping(&conf, &id, slave, op[4], (int64_t)time(NULL), &e)) {
-	case SW_LEASE_OK:
-		rc = EXIT_OK;
-		break;
-	case SW_LEASE_BUSY:
-		sw_info("busy: %s", e.msg);
-		rc = EXIT_BUSY;
-		break;
-	case SW_LEASE_NOT_YOURS:
-		sw_error("%s: stop building it", e.msg);
-		rc = EXIT_NOT_YOURS;
-		break;
-	case SW_LEASE_ERROR:
-		sw_error("%s", e.msg);
-		break;
-	}
-out:
-	sw_master_conf_release(&conf);
-	return rc;
+	if (sw_slavecall_open(&c, &e) < 0)
+		return sw_slavecall_finish(&c, -1, &e);
+	return sw_slavecall_finish(&c, (int)sw_lease_ping(&c.conf, &c.id, c.slave,
+		c.op[4], (int64_t)time(NULL), &e), &e);
 }

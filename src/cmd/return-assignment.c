@@ -1,16 +1,14 @@
 /* return-assignment: take built packages (or the logs of a failed build) back. */
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cli.h"
-#include "core/config.h"
-#include "queue/lease.h"
-#include "core/log.h"
-#include "core/names.h"
+#include "queue/slavecall.h"
 #include "repo/returns.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 10, EXIT_USAGE = 64 };
+/* exit status: 0 taken, 1-5 the refusals of returns.h, and */
+enum { EXIT_FAIL = 10, EXIT_USAGE = 64 };
 
 static const char usage_text[] =
 	"usage: return-assignment [options] PKGBASE SRC MOD REPO [ERROR]\n"
@@ -30,59 +28,50 @@ static const char usage_text[] =
 	"Exit status: 0 taken, 1 busy (retry soon), 2 outdated or not yours,\n"
 	"3 signature, 4 wrong package set, 5 invalid upload, 10 failed, 64 usage.\n";
 
-static const struct sw_cli_spec spec = {
-	.prog = "return-assignment",
-	.usage = usage_text,
-	.min_operands = 4,
-	.max_operands = 5,
-	.operands = "expected PKGBASE SRC MOD REPO [ERROR]",
-	.usage_status = EXIT_USAGE,
+static const struct sw_slavecall_exit exits[] = {
+	{ SW_RETURN_BUSY, SW_LOG_ERROR, "refused: %s" },
+	{ SW_RETURN_NOT_YOURS, SW_LOG_ERROR, "refused: %s" },
+	{ SW_RETURN_SIGNATURE, SW_LOG_ERROR, "refused: %s" },
+	{ SW_RETURN_PACKAGE_SET, SW_LOG_ERROR, "refused: %s" },
+	{ SW_RETURN_INVALID, SW_LOG_ERROR, "refused: %s" },
+};
+
+static const struct sw_slavecall_spec spec = {
+	.cli = {
+		.prog = "return-assignment",
+		.usage = usage_text,
+		.min_operands = 4,
+		.max_operands = 5,
+		.operands = "expected PKGBASE SRC MOD REPO [ERROR]",
+		.usage_status = EXIT_USAGE,
+	},
+	.operands = SW_SLAVECALL_ID,
+	.slave_only = "returns what it built",
+	.exits = exits,
+	.nexits = sizeof(exits) / sizeof(exits[0]),
+	.fail_status = EXIT_FAIL,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct sw_master_conf conf;
-	struct sw_cli cli;
+	struct sw_slavecall c;
 	struct sw_err e;
-	struct sw_id id;
-	const char *slave;
-	char **op;
 	bool failed;
-	int status, rc = EXIT_FAIL;
+	int status;
 	enum sw_return_result r;
 
-	memset(&conf, 0, sizeof(conf));
-	status = sw_cli_start(&spec, argc, argv, &cli);
+	status = sw_slavecall_start(&c, &spec, argc, argv);
 	if (status >= 0)
 		return status;
-	op = argv + cli.first_operand;
-	failed = argc - cli.first_operand == 5;
-	if (failed && strcmp(op[4], "ERROR") != 0)
-		return sw_cli_usage_error(&spec, "%s", spec.operands);
-	if (sw_id_from_fields(&id, op[0], op[1], op[2], op[3], &e) < 0 ||
-	    sw_master_conf_locate_load(cli.config, &conf, &e) < 0 ||
-	    sw_lease_slave(&conf, &slave, NULL, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	if (slave == NULL) {
-		sw_error("no SLIPWAY_SLAVE: only a slave returns what it built "
-			"(through slave-connect)");
-		goto out;
-	}
-	r = failed ? sw_return_failure(&conf, &id, slave, STDIN_FILENO,
+	failed = c.nop == 5;
+	if (failed && strcmp(c.op[4], "ERROR") != 0)
+		return sw_cli_usage_error(&spec.cli, "%s", spec.cli.operands);
+	if (sw_slavecall_open(&c, &e) < 0)
+		return sw_slavecall_finish(&c, -1, &e);
+	r = failed ? sw_return_failure(&c.conf, &c.id, c.slave, STDIN_FILENO,
 		(int64_t)time(NULL), &e) :
-		sw_return_packages(&conf, &id, slave, STDIN_FILENO,
+		sw_return_packages(&c.conf, &c.id, c.slave, STDIN_FILENO,
 		(int64_t)time(NULL), &e);
-	if (r == SW_RETURN_ERROR) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	if (r != SW_RETURN_OK)
-		sw_error("refused: %s", e.msg);
-	rc = (int)r;
-out:
-	sw_master_conf_release(&conf);
-	return rc;
+	return sw_slavecall_finish(&c, (int)r, &e);
 }

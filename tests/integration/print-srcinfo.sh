@@ -54,15 +54,15 @@ expect "-h" 0
 check "usage names the options" grep -q -- "--timeout" <<<"$out"
 
 # a PKGBUILD that lifts its CPU limit and ignores SIGXCPU is still stopped
-# by the CPU limit (20 s), long before the wall clock (60 s) would
+# by the hard CPU limit (20 s), not by the wall clock (60 s): the message
+# says which limit ended it (no timing here: a loaded machine gives the hog
+# less than a core, so its 20 CPU seconds can take longer than 40 s)
 mkdir -p "$T/cpuhog"
 printf '%s\n' pkgname=cpuhog pkgver=1 pkgrel=1 'arch=(any)' \
 	'ulimit -S -t unlimited 2>/dev/null' "trap '' XCPU" 'while :; do :; done' \
 	'package() { :; }' >"$T/cpuhog/PKGBUILD"
-start=$(date +%s)
 run "$BIN/print-srcinfo" -t 60 "$T/cpuhog"
-took=$(( $(date +%s) - start ))
-expect "a CPU hog that lifts its soft limit" 1 "exceeded the CPU time limit of 20 s"
-check "is stopped by the hard limit ($took s)" test "$took" -lt 40
+expect "a CPU hog that lifts its soft limit is stopped by the CPU limit" 1 \
+	"exceeded the CPU time limit of 20 s"
 
 echo "1..$_n"

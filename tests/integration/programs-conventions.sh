@@ -3,9 +3,12 @@
 . "$(dirname "$0")/lib.sh"
 
 progs=$(ls "$TOP"/src/cmd/*.c 2>/dev/null | sed 's|.*/||; s|\.c$||')
-if [ -z "$progs" ]; then
-	ok "no programs yet"
-	exit 0
+built=$(find "$BIN" -maxdepth 1 -type f -perm -u+x -printf '%f\n' 2>/dev/null | sort)
+if [ -n "$progs" ]; then ok "src/cmd has programs"; else not_ok "src/cmd has programs" "none in $TOP/src/cmd"; fi
+if [ -n "$built" ] && [ "$built" = "$(printf '%s\n' $progs | sort)" ]; then
+	ok "$BIN holds exactly the programs of src/cmd"
+else
+	not_ok "$BIN holds exactly the programs of src/cmd" "built: $(echo $built)" "src/cmd: $(echo $progs)"
 fi
 for p in $progs; do
 	run "$BIN/$p" -h

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/lines.h"
+#include "testutil.h"
 
 struct fixture {
 	struct sw_buf data;
@@ -190,6 +191,64 @@ test_only_spaces_split(void **state)
 	sw_buf_release(&x.data);
 }
 
+/* the file reader: records in order, an absent file is empty, a refusal names file:line */
+struct rec {
+	char seen[8][16];
+	int n, refuse_at;
+};
+
+static int
+record(char **f, void *arg, struct sw_err *e)
+{
+	struct rec *r = arg;
+
+	if (r->n + 1 == r->refuse_at)
+		return sw_err_set(e, "'%s' is not wanted", f[0]);
+	snprintf(r->seen[r->n++], sizeof(r->seen[0]), "%s+%s", f[0], f[1]);
+	return 0;
+}
+
+static int
+format(struct sw_buf *out, const void *list, size_t i)
+{
+	return sw_buf_addf(out, "%s x\n", ((const char *const *)list)[i]);
+}
+
+static void
+test_file_round_trip(void **state)
+{
+	const char *dir = *state, *names[] = { "a", "b", "c" };
+	struct rec r = { .refuse_at = 0 };
+	struct sw_err e;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/list", dir);
+	assert_int_equal(sw_lines_read_file(path, 1024, 2, false, 64, record, &r,
+		&e), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(sw_lines_write_file(path, names, 3, format, NULL, &e), 0);
+	assert_int_equal(sw_lines_read_file(path, 1024, 2, false, 64, record, &r,
+		&e), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.seen[0], "a+x");
+	assert_string_equal(r.seen[2], "c+x");
+	memset(&r, 0, sizeof(r));
+	r.refuse_at = 2;
+	assert_int_equal(sw_lines_read_file(path, 1024, 2, false, 64, record, &r,
+		&e), -1);
+	assert_non_null(strstr(e.msg, "/list:2: 'b' is not wanted"));
+	/* a defect of the format itself is the line reader's error */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(sw_lines_read_file(path, 1024, 3, false, 64, record, &r,
+		&e), -1);
+	assert_non_null(strstr(e.msg, "/list:1"));
+	assert_int_equal(r.n, 0);
+	/* and a file over the cap is refused, not read in part */
+	assert_int_equal(sw_lines_read_file(path, 4, 2, false, 64, record, &r,
+		&e), -1);
+	assert_int_equal(r.n, 0);
+}
+
 int
 main(void)
 {
@@ -204,6 +263,8 @@ main(void)
 		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_error_line_number),
 		cmocka_unit_test(test_only_spaces_split),
+		cmocka_unit_test_setup_teardown(test_file_round_trip,
+			tu_setup_tmpdir, tu_teardown_tmpdir),
 	};
 
 	return cmocka_run_group_tests_name("lines", tests, NULL, NULL);

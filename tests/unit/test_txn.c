@@ -270,7 +270,7 @@ test_statedir_lock_recovers_and_orders(void **state)
 		"1111111111111111111111111111111111111111",
 		"2222222222222222222222222222222222222222", "extra", &e), 0);
 	assert_int_equal(sw_buildlist_append(&l, &id, &e), 0);
-	assert_int_equal(sw_statedir_path(&sd, "build-list", &path, &e), 0);
+	assert_int_equal(sw_statedir_path(&sd, SW_PATH_BUILD_LIST, &path, &e), 0);
 	assert_int_equal(sw_buildlist_write(path.data, &l, &t, &e), 0);
 	{
 		struct sw_locked lk = { "alpha", 10, 20, "build" };

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fileio.h"
+
 void
 sw_lines_init(struct sw_lines *l, const char *path, struct sw_buf *data)
 {
@@ -99,5 +101,56 @@ sw_lines_check_unique(const char *path, const void *base, size_t n,
 			break;
 		}
 	free(k);
+	return ret;
+}
+
+int
+sw_lines_read_file(const char *path, size_t max_size, size_t n, bool rest_last,
+	size_t max, sw_lines_record_fn fn, void *arg, struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT;
+	struct sw_lines lines;
+	struct sw_err fe;
+	char *f[SW_LINES_FIELDS_MAX];
+	int r, ret = -1;
+
+	if (n > SW_LINES_FIELDS_MAX) {
+		sw_err_set(e, "'%s': %zu fields are too many", path, n);
+		goto out;
+	}
+	if (sw_file_read(path, max_size, &data, e) < 0)
+		goto out;
+	sw_lines_init(&lines, path, &data);
+	while ((r = sw_lines_next(&lines, f, n, rest_last, max, e)) == 1) {
+		if (fn(f, arg, &fe) < 0) {
+			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&data);
+	return ret;
+}
+
+int
+sw_lines_write_file(const char *path, const void *list, size_t n,
+	sw_lines_format_fn fn, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_buf out = SW_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < n; i++)
+		if (fn(&out, list, i) < 0) {
+			sw_err_sys(e, "cannot write '%s'", path);
+			goto out;
+		}
+	ret = t != NULL ? sw_txn_replace(t, path, out.data, out.len, 0644, e) :
+		sw_file_replace(path, out.data, out.len, 0644, e);
+out:
+	sw_buf_release(&out);
 	return ret;
 }

@@ -8,6 +8,12 @@
  * nothing is ever silently dropped. With rest_last, the last field takes
  * the rest of the line (free text such as a block reason).
  * The buffer is modified in place; fields point into it.
+ *
+ * Every list file of the state directory (build list, deletion list,
+ * pkgbuild-errors) is read with sw_lines_read_file and written with
+ * sw_lines_write_file: an absent file is an empty list; a record the
+ * caller's function refuses is an error "<path>:<line>: <why>"; a write
+ * is one atomic replace, or staged in a transaction (t non-NULL).
  */
 #ifndef SW_LINES_H
 #define SW_LINES_H
@@ -17,6 +23,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/txn.h"
+
+#define SW_LINES_FIELDS_MAX 8
 
 struct sw_lines {
 	const char *path;
@@ -36,5 +45,22 @@ int sw_lines_next(struct sw_lines *l, char **f, size_t n, bool rest_last,
  */
 int sw_lines_check_unique(const char *path, const void *base, size_t n,
 	size_t stride, size_t a, size_t b, struct sw_err *e);
+
+/* Called with the n fields of each line; 0, or -1 with e set. */
+typedef int (*sw_lines_record_fn)(char **f, void *arg, struct sw_err *e);
+/*
+ * Reads the file at path (at most max_size bytes; absent: no lines) and
+ * hands each line's n fields to fn, in order. 0, or -1 with e set.
+ */
+int sw_lines_read_file(const char *path, size_t max_size, size_t n,
+	bool rest_last, size_t max, sw_lines_record_fn fn, void *arg,
+	struct sw_err *e);
+
+/* Appends record i of list, with its final newline; -1 when out of memory. */
+typedef int (*sw_lines_format_fn)(struct sw_buf *out, const void *list,
+	size_t i);
+/* Writes records 0..n-1 of list to path: replaced atomically, or in t. */
+int sw_lines_write_file(const char *path, const void *list, size_t n,
+	sw_lines_format_fn fn, struct sw_txn *t, struct sw_err *e);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/fileio.h"
 #include "core/lines.h"
 
 #define LINE_MAX_LEN (SW_ID_MAX + 8)
@@ -29,84 +28,51 @@ grow(void **v, size_t *alloc, size_t n, size_t size, struct sw_err *e)
 }
 
 static int
-store(const char *path, const struct sw_buf *out, struct sw_txn *t,
-	struct sw_err *e)
-{
-	if (t != NULL)
-		return sw_txn_replace(t, path, out->data, out->len, 0644, e);
-	return sw_file_replace(path, out->data, out->len, 0644, e);
-}
-
-/* Reads path into data; an absent file is empty. */
-static int
-slurp(const char *path, struct sw_buf *data, struct sw_err *e)
-{
-	int r = sw_file_read(path, SW_LIST_MAX_SIZE, data, e);
-
-	return r < 0 ? -1 : 0;
-}
-
-static int
 check_unique(const char *path, const struct sw_build_list *l, struct sw_err *e)
 {
 	return sw_lines_check_unique(path, l->v, l->n, sizeof(*l->v),
 		offsetof(struct sw_id, pkgbase), offsetof(struct sw_id, repo), e);
 }
 
+static int
+id_record(char **f, void *arg, struct sw_err *e)
+{
+	struct sw_id id;
+
+	if (sw_id_from_fields(&id, f[0], f[1], f[2], f[3], e) < 0)
+		return -1;
+	return sw_buildlist_append(arg, &id, e);
+}
+
 int
 sw_buildlist_read(const char *path, struct sw_build_list *l, struct sw_err *e)
 {
-	struct sw_buf data = SW_BUF_INIT;
-	struct sw_lines lines;
-	struct sw_err fe;
-	char *f[4];
-	int r, ret = -1;
-
 	memset(l, 0, sizeof(*l));
-	if (slurp(path, &data, e) < 0)
-		goto out;
-	sw_lines_init(&lines, path, &data);
-	while ((r = sw_lines_next(&lines, f, 4, false, LINE_MAX_LEN, e)) == 1) {
-		struct sw_id id;
-
-		if (sw_id_from_fields(&id, f[0], f[1], f[2], f[3], &fe) < 0) {
-			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
-			goto out;
-		}
-		if (sw_buildlist_append(l, &id, e) < 0)
-			goto out;
-	}
-	if (r < 0 || check_unique(path, l, e) < 0)
-		goto out;
-	ret = 0;
-out:
-	sw_buf_release(&data);
-	if (ret < 0)
+	if (sw_lines_read_file(path, SW_LIST_MAX_SIZE, 4, false, LINE_MAX_LEN,
+	    id_record, l, e) < 0 || check_unique(path, l, e) < 0) {
 		sw_buildlist_release(l);
-	return ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+id_line(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct sw_id *id = &((const struct sw_build_list *)list)->v[i];
+
+	return sw_buf_addf(out, "%s %s %s %s\n", id->pkgbase, id->src, id->mod,
+		id->repo);
 }
 
 int
 sw_buildlist_write(const char *path, const struct sw_build_list *l,
 	struct sw_txn *t, struct sw_err *e)
 {
-	struct sw_buf out = SW_BUF_INIT;
-	size_t i;
-	int ret = -1;
-
 	/* never write what sw_buildlist_read would refuse */
 	if (check_unique(path, l, e) < 0)
-		goto out;
-	for (i = 0; i < l->n; i++)
-		if (sw_buf_addf(&out, "%s %s %s %s\n", l->v[i].pkgbase, l->v[i].src,
-		    l->v[i].mod, l->v[i].repo) < 0) {
-			sw_err_sys(e, "cannot write '%s'", path);
-			goto out;
-		}
-	ret = store(path, &out, t, e);
-out:
-	sw_buf_release(&out);
-	return ret;
+		return -1;
+	return sw_lines_write_file(path, l, l->n, id_line, t, e);
 }
 
 void
@@ -147,53 +113,39 @@ sw_buildlist_remove(struct sw_build_list *l, size_t index)
 	l->n--;
 }
 
+static int
+deletion_record(char **f, void *arg, struct sw_err *e)
+{
+	return sw_deletionlist_append(arg, f[0], f[1], e);
+}
+
 int
 sw_deletionlist_read(const char *path, struct sw_deletion_list *l,
 	struct sw_err *e)
 {
-	struct sw_buf data = SW_BUF_INIT;
-	struct sw_lines lines;
-	struct sw_err fe;
-	char *f[2];
-	int r, ret = -1;
-
 	memset(l, 0, sizeof(*l));
-	if (slurp(path, &data, e) < 0)
-		goto out;
-	sw_lines_init(&lines, path, &data);
-	while ((r = sw_lines_next(&lines, f, 2, false, LINE_MAX_LEN, e)) == 1) {
-		if (sw_deletionlist_append(l, f[0], f[1], &fe) < 0) {
-			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
-			goto out;
-		}
-	}
-	if (r < 0)
-		goto out;
-	ret = 0;
-out:
-	sw_buf_release(&data);
-	if (ret < 0)
+	if (sw_lines_read_file(path, SW_LIST_MAX_SIZE, 2, false, LINE_MAX_LEN,
+	    deletion_record, l, e) < 0) {
 		sw_deletionlist_release(l);
-	return ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+deletion_line(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct sw_deletion *d =
+		&((const struct sw_deletion_list *)list)->v[i];
+
+	return sw_buf_addf(out, "%s %s\n", d->pkgbase, d->repo);
 }
 
 int
 sw_deletionlist_write(const char *path, const struct sw_deletion_list *l,
 	struct sw_txn *t, struct sw_err *e)
 {
-	struct sw_buf out = SW_BUF_INIT;
-	size_t i;
-	int ret = -1;
-
-	for (i = 0; i < l->n; i++)
-		if (sw_buf_addf(&out, "%s %s\n", l->v[i].pkgbase, l->v[i].repo) < 0) {
-			sw_err_sys(e, "cannot write '%s'", path);
-			goto out;
-		}
-	ret = store(path, &out, t, e);
-out:
-	sw_buf_release(&out);
-	return ret;
+	return sw_lines_write_file(path, l, l->n, deletion_line, t, e);
 }
 
 void

@@ -39,8 +39,9 @@ sw_lease_on_list(const char *state_dir, const struct sw_id *id,
 	const char *p, *end, *hit;
 	int r, ret = -1;
 
-	if (sw_buf_addf(&path, "%s/build-list", state_dir) < 0 ||
-	    sw_buf_addf(&line, "%s %s %s %s\n", id->pkgbase, id->src, id->mod,
+	if (sw_statepath(&path, state_dir, SW_PATH_BUILD_LIST, e) < 0)
+		goto out;
+	if (sw_buf_addf(&line, "%s %s %s %s\n", id->pkgbase, id->src, id->mod,
 	    id->repo) < 0) {
 		sw_err_sys(e, "cannot read the build list");
 		goto out;

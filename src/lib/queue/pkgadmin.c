@@ -202,7 +202,7 @@ sw_admin_apply(const struct sw_master_conf *c, enum sw_admin_action action,
 		goto out;
 	}
 	if (on_list_action(action)) {
-		if (sw_statedir_path(&sd, "build-list", &lp, e) < 0 ||
+		if (sw_statedir_path(&sd, SW_PATH_BUILD_LIST, &lp, e) < 0 ||
 		    sw_buildlist_read(lp.data, &l, e) < 0)
 			goto out;
 		cand = l.v;

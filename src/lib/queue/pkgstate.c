@@ -11,6 +11,7 @@
 #include "core/fileio.h"
 #include "core/lines.h"
 #include "core/number.h"
+#include "queue/statepath.h"
 
 #define STATE_MAX_SIZE (4 * 1024 * 1024)
 #define LINE_MAX_LEN 512
@@ -40,14 +41,17 @@ int
 sw_pkgstate_path(struct sw_buf *out, const char *state_dir,
 	const struct sw_id *id, enum sw_state s, struct sw_err *e)
 {
-	char idstr[SW_ID_MAX + 1], suffix[16], dir[4096];
+	char idstr[SW_ID_MAX + 1], suffix[16];
+	struct sw_buf dir = SW_BUF_INIT;
+	int ret;
 
 	sw_id_format(id, idstr, sizeof(idstr));
 	snprintf(suffix, sizeof(suffix), ".%s", state_names[s]);
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/package-states", state_dir) >=
-	    sizeof(dir))
-		return sw_err_set(e, "state directory '%s' is too long", state_dir);
-	return sw_name_path(out, dir, SW_NAME_ID, idstr, suffix, e);
+	ret = sw_statepath(&dir, state_dir, SW_PATH_PACKAGE_STATES, e);
+	if (ret == 0)
+		ret = sw_name_path(out, dir.data, SW_NAME_ID, idstr, suffix, e);
+	sw_buf_release(&dir);
+	return ret;
 }
 
 int
@@ -477,10 +481,8 @@ sw_pkgstate_scan(const char *state_dir,
 
 	if (skipped)
 		*skipped = 0;
-	if (sw_buf_addf(&dir, "%s/package-states", state_dir) < 0) {
-		sw_err_sys(e, "cannot scan package states");
+	if (sw_statepath(&dir, state_dir, SW_PATH_PACKAGE_STATES, e) < 0)
 		goto out;
-	}
 	dp = opendir(dir.data);
 	if (dp == NULL) {
 		if (errno == ENOENT)

@@ -8,26 +8,34 @@
 
 #include "core/fileio.h"
 
-static const char *const subdirs[] = {
-	"package-states", "revisions", "loops", "cache", "logs", "git", "locks",
+static const enum sw_statepath lock_paths[] = {
+	SW_PATH_BUILD_LIST_LOCK, SW_PATH_PACKAGE_DB_LOCK,
 };
-
-static const char *const lock_names[] = { "build-list", "package-db" };
+static const enum sw_statepath journal_paths[] = {
+	SW_PATH_BUILD_LIST_JOURNAL, SW_PATH_PACKAGE_DB_JOURNAL,
+};
+/* for messages: "build-list.lock" */
+static const char *
+lock_name(enum sw_master_lock which)
+{
+	return sw_statepath_name(lock_paths[which]) + sizeof("locks/") - 1;
+}
 
 int
 sw_statedir_open(struct sw_statedir *sd, const char *state_dir,
 	struct sw_err *e)
 {
 	struct sw_buf p = SW_BUF_INIT;
-	size_t i;
-	int ret = -1;
+	int i, ret = -1;
 
 	sd->fd[0] = sd->fd[1] = -1;
 	sd->dir = strdup(state_dir);
 	if (sd->dir == NULL)
 		return sw_err_sys(e, "cannot open state directory '%s'", state_dir);
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if (sw_statedir_path(sd, subdirs[i], &p, e) < 0)
+	for (i = 0; i < SW_PATH_COUNT; i++) {
+		if (!sw_statepath_created((enum sw_statepath)i))
+			continue;
+		if (sw_statedir_path(sd, (enum sw_statepath)i, &p, e) < 0)
 			goto out;
 		/* one mkdir(2) when the layout is there, as on every call but the first */
 		if (mkdir(p.data, 0755) == 0 || errno == EEXIST)
@@ -51,23 +59,17 @@ sw_statedir_release(struct sw_statedir *sd)
 }
 
 int
-sw_statedir_path(const struct sw_statedir *sd, const char *rel,
+sw_statedir_path(const struct sw_statedir *sd, enum sw_statepath p,
 	struct sw_buf *out, struct sw_err *e)
 {
-	sw_buf_reset(out);
-	if (sw_buf_addf(out, "%s/%s", sd->dir, rel) < 0)
-		return sw_err_sys(e, "cannot build path '%s/%s'", sd->dir, rel);
-	return 0;
+	return sw_statepath(out, sd->dir, p, e);
 }
 
 static int
 journal_path(const struct sw_statedir *sd, enum sw_master_lock which,
 	struct sw_buf *out, struct sw_err *e)
 {
-	sw_buf_reset(out);
-	if (sw_buf_addf(out, "%s/locks/%s.journal", sd->dir, lock_names[which]) < 0)
-		return sw_err_sys(e, "cannot build journal path");
-	return 0;
+	return sw_statepath(out, sd->dir, journal_paths[which], e);
 }
 
 enum sw_lock_result
@@ -83,13 +85,11 @@ sw_statedir_lock(struct sw_statedir *sd, enum sw_master_lock which,
 		return SW_LOCK_ERROR;
 	}
 	if (sd->fd[which] >= 0) {
-		sw_err_set(e, "%s.lock is already held", lock_names[which]);
+		sw_err_set(e, "%s is already held", lock_name(which));
 		return SW_LOCK_ERROR;
 	}
-	if (sw_buf_addf(&p, "%s/locks/%s.lock", sd->dir, lock_names[which]) < 0) {
-		sw_err_sys(e, "cannot build lock path");
+	if (sw_statepath(&p, sd->dir, lock_paths[which], e) < 0)
 		goto out;
-	}
 	r = sw_lock_take(p.data, timeout_ms, &sd->fd[which], e);
 	if (r != SW_LOCK_OK)
 		goto out;
@@ -136,7 +136,7 @@ sw_statedir_txn_begin(const struct sw_statedir *sd, enum sw_master_lock which,
 
 	if (sd->fd[which] < 0) {
 		sw_buf_release(&p);
-		return sw_err_set(e, "%s.lock is not held", lock_names[which]);
+		return sw_err_set(e, "%s is not held", lock_name(which));
 	}
 	r = journal_path(sd, which, &p, e);
 	if (r == 0)

@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/lock.h"
 #include "core/txn.h"
+#include "queue/statepath.h"
 
 enum sw_master_lock {
 	SW_LOCK_BUILD_LIST = 0,
@@ -41,8 +42,8 @@ enum sw_lock_result sw_statedir_lock(struct sw_statedir *sd,
 	enum sw_master_lock which, int timeout_ms, struct sw_err *e);
 void sw_statedir_unlock(struct sw_statedir *sd, enum sw_master_lock which);
 
-/* <state_dir>/<rel>; rel is ours ("build-list", "revisions"), never outside input. */
-int sw_statedir_path(const struct sw_statedir *sd, const char *rel,
+/* <state_dir>/<name of p> (statepath.h) */
+int sw_statedir_path(const struct sw_statedir *sd, enum sw_statepath p,
 	struct sw_buf *out, struct sw_err *e);
 /* A transaction journaled under the given lock, which the caller holds. */
 int sw_statedir_txn_begin(const struct sw_statedir *sd,

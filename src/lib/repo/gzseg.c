@@ -13,6 +13,12 @@
 #define MAX_SEGMENT (UINT_MAX / 2)     /* one deflate call per segment */
 #define VERSION 1
 #define ROW 12                         /* clen, ulen, crc: 32 bits each */
+/*
+ * deflate never expands more than 1032:1; a table or trailer claiming more
+ * is a lie, and believing it would allocate up to MAX_SEGMENT for a few
+ * bytes of input
+ */
+#define MAX_RATIO 1032
 
 static void
 put16(unsigned char *p, unsigned v)
@@ -48,7 +54,8 @@ inflate_exact(const unsigned char *in, size_t clen, size_t ulen, bool last,
 	z_stream s;
 	int r;
 
-	if (clen > MAX_SEGMENT || ulen > MAX_SEGMENT || sw_buf_grow(out, ulen + 1) < 0)
+	if (clen > MAX_SEGMENT || ulen > MAX_SEGMENT ||
+	    ulen > clen * MAX_RATIO + 16 || sw_buf_grow(out, ulen + 1) < 0)
 		return false;
 	memset(&s, 0, sizeof(s));
 	if (inflateInit2(&s, -15) != Z_OK)

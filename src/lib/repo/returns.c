@@ -64,12 +64,9 @@ take_off_list(const struct sw_master_conf *c, const struct sw_id *id,
 	long i;
 	int ret = -1;
 
-	if (sw_buf_addf(&lp, "%s/build-list", c->state_dir) < 0 ||
-	    sw_buf_addf(&mp, "%s/build-meta", c->state_dir) < 0) {
-		sw_err_sys(e, "cannot change the build list");
-		goto out;
-	}
-	if (sw_buildlist_read(lp.data, &l, e) < 0 ||
+	if (sw_statepath(&lp, c->state_dir, SW_PATH_BUILD_LIST, e) < 0 ||
+	    sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
+	    sw_buildlist_read(lp.data, &l, e) < 0 ||
 	    sw_buildmeta_read(mp.data, &m, e) < 0)
 		goto out;
 	i = sw_buildlist_find(&l, id->pkgbase, id->repo);
@@ -127,10 +124,8 @@ sw_return_failure(const struct sw_master_conf *c, const struct sw_id *id,
 	if (ret != SW_RETURN_OK)
 		goto out;
 	ret = SW_RETURN_ERROR;
-	if (sw_buf_addf(&logs, "%s/logs", c->state_dir) < 0) {
-		sw_err_sys(e, "cannot take the logs");
+	if (sw_statepath(&logs, c->state_dir, SW_PATH_LOGS, e) < 0)
 		goto out;
-	}
 	ur = sw_upload_read(&up, fd, logs.data, SW_UPLOAD_LOGS, c->max_upload_size, e);
 	if (ur != SW_UPLOAD_OK) {
 		ret = ur == SW_UPLOAD_INVALID ? SW_RETURN_INVALID : SW_RETURN_ERROR;
@@ -619,11 +614,8 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 			id->repo, idstr);
 		goto out;
 	}
-	if (sw_buf_addf(&mp, "%s/build-meta", c->state_dir) < 0) {
-		sw_err_sys(e, "cannot read build-meta");
-		goto out;
-	}
-	if (sw_buildmeta_read(mp.data, &meta, e) < 0)
+	if (sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
+	    sw_buildmeta_read(mp.data, &meta, e) < 0)
 		goto out;
 	m = sw_buildmeta_find(&meta, id->pkgbase, id->repo);
 	if (m < 0) {

@@ -55,7 +55,7 @@ locate(const struct sw_master_conf *c, const struct sw_id *id,
 			goto out;
 		}
 	}
-	if (sw_statedir_path(&sd, "build-meta", &mp, e) < 0 ||
+	if (sw_statedir_path(&sd, SW_PATH_BUILD_META, &mp, e) < 0 ||
 	    sw_buildmeta_read(mp.data, &m, e) < 0)
 		goto out;
 	i = sw_buildmeta_find(&m, id->pkgbase, id->repo);

@@ -6,124 +6,10 @@
 #include <string.h>
 
 #include "core/depgraph.h"
-#include "core/fileio.h"
+#include "core/keymap.h"
 #include "core/lines.h"
 
 #define FAILURES_MAX_SIZE (64 * 1024 * 1024)
-
-/* ---- a string-keyed index: "<a> <b>" -> size_t ----------------------------- */
-
-struct keymap {
-	char **key;
-	size_t *val;
-	size_t cap, n;
-};
-
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void
-keymap_release(struct keymap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->key[i]);
-	free(m->key);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
-}
-
-static int
-keymap_init(struct keymap *m, size_t expect)
-{
-	size_t cap = 64;
-
-	memset(m, 0, sizeof(*m));
-	while (cap < expect * 2 + 16)
-		cap *= 2;
-	m->key = calloc(cap, sizeof(*m->key));
-	m->val = calloc(cap, sizeof(*m->val));
-	if (m->key == NULL || m->val == NULL) {
-		keymap_release(m);
-		return -1;
-	}
-	m->cap = cap;
-	return 0;
-}
-
-static size_t
-slot(const struct keymap *m, const char *k)
-{
-	size_t i = (size_t)(hash(k) & (m->cap - 1));
-
-	while (m->key[i] != NULL && strcmp(m->key[i], k) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static int
-join(char *out, size_t size, const char *a, const char *b)
-{
-	return (size_t)snprintf(out, size, "%s %s", a, b) >= size ? -1 : 0;
-}
-
-#define KEY_MAX (SW_PKGNAME_MAX + SW_REPO_MAX + 2)
-
-static long
-keymap_get(const struct keymap *m, const char *a, const char *b)
-{
-	char k[KEY_MAX + 1];
-	size_t i;
-
-	if (m->cap == 0 || join(k, sizeof(k), a, b) < 0)
-		return -1;
-	i = slot(m, k);
-	return m->key[i] ? (long)m->val[i] : -1;
-}
-
-static int
-keymap_put(struct keymap *m, const char *a, const char *b, size_t v)
-{
-	char k[KEY_MAX + 1];
-	size_t i;
-
-	if (join(k, sizeof(k), a, b) < 0)
-		return -1;
-	if ((m->n + 1) * 2 > m->cap) {
-		struct keymap bigger;
-
-		if (keymap_init(&bigger, m->cap) < 0)
-			return -1;
-		for (i = 0; i < m->cap; i++)
-			if (m->key[i] != NULL) {
-				size_t s = slot(&bigger, m->key[i]);
-
-				bigger.key[s] = m->key[i];
-				bigger.val[s] = m->val[i];
-				bigger.n++;
-				m->key[i] = NULL;
-			}
-		keymap_release(m);
-		*m = bigger;
-	}
-	i = slot(m, k);
-	if (m->key[i] == NULL) {
-		m->key[i] = strdup(k);
-		if (m->key[i] == NULL)
-			return -1;
-		m->n++;
-	}
-	m->val[i] = v;
-	return 0;
-}
 
 /* ---- actions and the failure list ------------------------------------------ */
 
@@ -214,56 +100,40 @@ failures_set(struct sw_failures *f, const char *pkgbase, const char *repo,
 	return 0;
 }
 
+static int
+failure_record(char **f, void *arg, struct sw_err *e)
+{
+	if (sw_name_check(SW_NAME_PKGBASE, f[0], e) < 0 ||
+	    sw_name_check(SW_NAME_REPO, f[1], e) < 0)
+		return -1;
+	return failures_set(arg, f[0], f[1], f[2], e);
+}
+
 int
 sw_failures_read(const char *path, struct sw_failures *f, struct sw_err *e)
 {
-	struct sw_buf data = SW_BUF_INIT;
-	struct sw_lines lines;
-	struct sw_err fe;
-	char *fl[3];
-	int r, ret = -1;
-
 	memset(f, 0, sizeof(*f));
-	if (sw_file_read(path, FAILURES_MAX_SIZE, &data, e) < 0)
-		goto out;
-	sw_lines_init(&lines, path, &data);
-	while ((r = sw_lines_next(&lines, fl, 3, true, 4096, e)) == 1) {
-		if (sw_name_check(SW_NAME_PKGBASE, fl[0], &fe) < 0 ||
-		    sw_name_check(SW_NAME_REPO, fl[1], &fe) < 0 ||
-		    failures_set(f, fl[0], fl[1], fl[2], &fe) < 0) {
-			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
-			goto out;
-		}
-	}
-	if (r < 0)
-		goto out;
-	ret = 0;
-out:
-	sw_buf_release(&data);
-	if (ret < 0)
+	if (sw_lines_read_file(path, FAILURES_MAX_SIZE, 3, true, 4096,
+	    failure_record, f, e) < 0) {
 		sw_failures_release(f);
-	return ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+failure_line(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct sw_failure *x = &((const struct sw_failures *)list)->v[i];
+
+	return sw_buf_addf(out, "%s %s %s\n", x->pkgbase, x->repo, x->message);
 }
 
 int
 sw_failures_write(const char *path, const struct sw_failures *f,
 	struct sw_txn *t, struct sw_err *e)
 {
-	struct sw_buf b = SW_BUF_INIT;
-	size_t i;
-	int ret = -1;
-
-	for (i = 0; i < f->n; i++)
-		if (sw_buf_addf(&b, "%s %s %s\n", f->v[i].pkgbase, f->v[i].repo,
-		    f->v[i].message) < 0) {
-			sw_err_sys(e, "cannot write '%s'", path);
-			goto out;
-		}
-	ret = t ? sw_txn_replace(t, path, b.data, b.len, 0644, e) :
-		sw_file_replace(path, b.data, b.len, 0644, e);
-out:
-	sw_buf_release(&b);
-	return ret;
+	return sw_lines_write_file(path, f, f->n, failure_line, t, e);
 }
 
 /* ---- merging ------------------------------------------------------------------ */
@@ -283,10 +153,10 @@ sw_updates_release(struct sw_updates *u)
 
 struct merge {
 	struct sw_updates *u;
-	struct keymap list_ix, meta_ix;
+	struct sw_keymap list_ix, meta_ix;
 	bool *gone, *meta_gone, *touched;   /* per list / meta entry */
 	size_t cap, cap2, meta_cap;
-	struct keymap built;                /* (pkgbase, repo) with repo states */
+	struct sw_keymap built;                /* (pkgbase, repo) with repo states */
 	bool scanned;
 };
 
@@ -316,7 +186,7 @@ scan_fn(const struct sw_id *id, enum sw_state s, void *arg)
 
 	if (s != SW_STATE_DONE && s != SW_STATE_TESTING && s != SW_STATE_TESTED)
 		return 0;
-	return keymap_put(&m->built, id->pkgbase, id->repo, 1);
+	return sw_keymap_put(&m->built, id->pkgbase, id->repo, 1);
 }
 
 /* Was (pkgbase, repo) built: does any id of it have done/testing/tested? */
@@ -325,13 +195,13 @@ was_built(struct merge *m, const char *pkgbase, const char *repo,
 	struct sw_err *e)
 {
 	if (!m->scanned) {
-		if (keymap_init(&m->built, 256) < 0)
+		if (sw_keymap_init(&m->built, 256) < 0)
 			return sw_err_sys(e, "cannot scan package states");
 		if (sw_pkgstate_scan(m->u->state_dir, scan_fn, m, NULL, e) < 0)
 			return -1;
 		m->scanned = true;
 	}
-	return keymap_get(&m->built, pkgbase, repo) >= 0;
+	return sw_keymap_get(&m->built, pkgbase, repo) >= 0;
 }
 
 static int
@@ -418,7 +288,7 @@ build_manually(struct merge *m, const struct sw_id *id, bool carried,
 static long
 on_list(struct merge *m, const char *pkgbase, const char *repo)
 {
-	long i = keymap_get(&m->list_ix, pkgbase, repo);
+	long i = sw_keymap_get(&m->list_ix, pkgbase, repo);
 
 	return i >= 0 && !m->gone[i] ? i : -1;
 }
@@ -426,7 +296,7 @@ on_list(struct merge *m, const char *pkgbase, const char *repo)
 static void
 meta_remove(struct merge *m, const char *pkgbase, const char *repo)
 {
-	long i = keymap_get(&m->meta_ix, pkgbase, repo);
+	long i = sw_keymap_get(&m->meta_ix, pkgbase, repo);
 
 	if (i >= 0)
 		m->meta_gone[i] = true;
@@ -493,14 +363,14 @@ apply_queue(struct merge *m, struct sw_upd_action *a, struct sw_err *e)
 		if (sw_buildlist_append(u->list, &id, e) < 0 ||
 		    grow_flags(&m->gone, &m->cap, u->list->n) < 0 ||
 		    grow_flags(&m->touched, &m->cap2, u->list->n) < 0 ||
-		    keymap_put(&m->list_ix, p, r, u->list->n - 1) < 0)
+		    sw_keymap_put(&m->list_ix, p, r, u->list->n - 1) < 0)
 			return e->msg[0] ? -1 : sw_err_sys(e, "cannot queue '%s'", p);
 		i = (long)u->list->n - 1;
 		u->queued++;
 	}
 	m->touched[i] = true;
 	/* build-meta: replace or add */
-	d = keymap_get(&m->meta_ix, p, r);
+	d = sw_keymap_get(&m->meta_ix, p, r);
 	if (d >= 0 && !m->meta_gone[d]) {
 		struct sw_buildmeta_entry *x = &u->meta->v[d];
 
@@ -514,7 +384,7 @@ apply_queue(struct merge *m, struct sw_upd_action *a, struct sw_err *e)
 			m->meta_gone[d] = true;
 		if (sw_buildmeta_add(u->meta, &a->meta, e) < 0 ||
 		    grow_flags(&m->meta_gone, &m->meta_cap, u->meta->n) < 0 ||
-		    keymap_put(&m->meta_ix, p, r, u->meta->n - 1) < 0)
+		    sw_keymap_put(&m->meta_ix, p, r, u->meta->n - 1) < 0)
 			return e->msg[0] ? -1 : sw_err_sys(e, "cannot queue '%s'", p);
 	}
 	return build_manually(m, &id, carried, e);
@@ -547,18 +417,18 @@ sw_updates_merge(struct sw_updates *u, struct sw_upd_action *acts, size_t n,
 	m.u = u;
 	if (e != NULL)
 		e->msg[0] = '\0';
-	if (keymap_init(&m.list_ix, u->list->n + n) < 0 ||
-	    keymap_init(&m.meta_ix, u->meta->n + n) < 0 ||
+	if (sw_keymap_init(&m.list_ix, u->list->n + n) < 0 ||
+	    sw_keymap_init(&m.meta_ix, u->meta->n + n) < 0 ||
 	    grow_flags(&m.gone, &m.cap, u->list->n + 1) < 0 ||
 	    grow_flags(&m.touched, &m.cap2, u->list->n + 1) < 0 ||
 	    grow_flags(&m.meta_gone, &m.meta_cap, u->meta->n + 1) < 0)
 		goto nomem;
 	for (i = 0; i < u->list->n; i++)
-		if (keymap_put(&m.list_ix, u->list->v[i].pkgbase, u->list->v[i].repo,
+		if (sw_keymap_put(&m.list_ix, u->list->v[i].pkgbase, u->list->v[i].repo,
 		    i) < 0)
 			goto nomem;
 	for (i = 0; i < u->meta->n; i++)
-		if (keymap_put(&m.meta_ix, u->meta->v[i].pkgbase, u->meta->v[i].repo,
+		if (sw_keymap_put(&m.meta_ix, u->meta->v[i].pkgbase, u->meta->v[i].repo,
 		    i) < 0)
 			goto nomem;
 	for (i = 0; i < n; i++)
@@ -578,9 +448,9 @@ sw_updates_merge(struct sw_updates *u, struct sw_upd_action *acts, size_t n,
 nomem:
 	sw_err_sys(e, "cannot merge the changes");
 out:
-	keymap_release(&m.list_ix);
-	keymap_release(&m.meta_ix);
-	keymap_release(&m.built);
+	sw_keymap_release(&m.list_ix);
+	sw_keymap_release(&m.meta_ix);
+	sw_keymap_release(&m.built);
 	free(m.gone);
 	free(m.touched);
 	free(m.meta_gone);
@@ -606,7 +476,7 @@ sw_upd_loops_release(struct sw_upd_loops *l)
 
 /* name -> the nodes that have it; a node appears once per name. */
 struct providers {
-	struct keymap ix;           /* "<name> -" -> slot in lists */
+	struct sw_keymap ix;           /* "<name> -" -> slot in lists */
 	size_t **lists;
 	size_t *counts;
 	size_t n, alloc;
@@ -621,13 +491,13 @@ providers_release(struct providers *p)
 		free(p->lists[i]);
 	free(p->lists);
 	free(p->counts);
-	keymap_release(&p->ix);
+	sw_keymap_release(&p->ix);
 }
 
 static int
 providers_add(struct providers *p, const char *name, size_t node)
 {
-	long s = keymap_get(&p->ix, name, "-");
+	long s = sw_keymap_get(&p->ix, name, "-");
 	size_t *l;
 
 	if (s < 0) {
@@ -648,7 +518,7 @@ providers_add(struct providers *p, const char *name, size_t node)
 		s = (long)p->n;
 		p->lists[s] = NULL;
 		p->counts[s] = 0;
-		if (keymap_put(&p->ix, name, "-", (size_t)s) < 0)
+		if (sw_keymap_put(&p->ix, name, "-", (size_t)s) < 0)
 			return -1;
 		p->n++;
 	}
@@ -665,7 +535,7 @@ providers_add(struct providers *p, const char *name, size_t node)
 static const size_t *
 providers_get(const struct providers *p, const char *name, size_t *n)
 {
-	long s = keymap_get(&p->ix, name, "-");
+	long s = sw_keymap_get(&p->ix, name, "-");
 
 	*n = s < 0 ? 0 : p->counts[s];
 	return s < 0 ? NULL : p->lists[s];
@@ -816,25 +686,25 @@ sw_updates_order(struct sw_updates *u, struct sw_pkginfo **info,
 	if (meta_of == NULL)
 		goto nomem;
 	{
-		struct keymap mi;
+		struct sw_keymap mi;
 
-		if (keymap_init(&mi, u->meta->n) < 0)
+		if (sw_keymap_init(&mi, u->meta->n) < 0)
 			goto nomem;
 		for (i = 0; i < u->meta->n; i++)
-			if (keymap_put(&mi, u->meta->v[i].pkgbase, u->meta->v[i].repo, i) < 0) {
-				keymap_release(&mi);
+			if (sw_keymap_put(&mi, u->meta->v[i].pkgbase, u->meta->v[i].repo, i) < 0) {
+				sw_keymap_release(&mi);
 				goto nomem;
 			}
 		for (i = 0; i < u->list->n; i++)
-			meta_of[i] = keymap_get(&mi, u->list->v[i].pkgbase,
+			meta_of[i] = sw_keymap_get(&mi, u->list->v[i].pkgbase,
 				u->list->v[i].repo);
-		keymap_release(&mi);
+		sw_keymap_release(&mi);
 	}
 	if (drop_unknown(u, info, meta_of, e) < 0)
 		goto out;
 	n = u->list->n;
-	if (keymap_init(&o.byname.ix, n) < 0 || keymap_init(&o.byprov.ix, n) < 0 ||
-	    keymap_init(&o.bygroup.ix, 16) < 0)
+	if (sw_keymap_init(&o.byname.ix, n) < 0 || sw_keymap_init(&o.byprov.ix, n) < 0 ||
+	    sw_keymap_init(&o.bygroup.ix, 16) < 0)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < info[i]->pkgnames.n; k++)

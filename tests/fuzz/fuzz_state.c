@@ -1,0 +1,103 @@
+/*
+ * The master's state files: build-list, deletion-list, build-meta and the
+ * package-states files (buildlist.h, buildmeta.h, pkgstate.h). The first
+ * byte picks the file; the rest is its contents. A build list or deletion
+ * list that reads must write back and read again to the same entries.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/strvec.h"
+#include "queue/buildlist.h"
+#include "queue/buildmeta.h"
+#include "queue/pkgstate.h"
+#include "fuzz.h"
+
+#define ID "foo.0123456789abcdef0123456789abcdef01234567." \
+	"0000000000000000000000000000000000000000.core"
+
+static void
+pkgstate(enum sw_state s, const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_id id;
+	struct sw_buf name, dir;
+	struct sw_locked l;
+	struct sw_blocked b;
+	struct sw_attempt *v = NULL;
+	struct sw_strvec files;
+	size_t n = 0;
+
+	sw_buf_init(&name, 0);
+	sw_buf_init(&dir, 0);
+	sw_strvec_init(&files);
+	if (sw_id_parse(ID, &id, &e) < 0 ||
+	    sw_buf_addf(&name, "package-states/%s.%s", ID, sw_state_name(s)) < 0)
+		abort();
+	if (sw_buf_addf(&dir, "%s/package-states", fuzz_dir()) < 0 ||
+	    (mkdir(dir.data, 0700) < 0 && errno != EEXIST))
+		abort();
+	fuzz_file(name.data, data, size);
+	switch (s) {
+	case SW_STATE_LOCKED:
+		(void)sw_pkgstate_read_locked(fuzz_dir(), &id, &l, &e);
+		break;
+	case SW_STATE_BROKEN:
+		(void)sw_pkgstate_read_broken(fuzz_dir(), &id, &v, &n, &e);
+		break;
+	case SW_STATE_BLOCKED:
+		(void)sw_pkgstate_read_blocked(fuzz_dir(), &id, &b, &e);
+		break;
+	default:
+		(void)sw_pkgstate_read_files(fuzz_dir(), &id, s, &files, &e);
+		break;
+	}
+	free(v);
+	sw_strvec_release(&files);
+	sw_buf_release(&name);
+	sw_buf_release(&dir);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_build_list l = {0}, l2 = {0};
+	struct sw_deletion_list d = {0};
+	struct sw_buildmeta m = {0};
+	const char *path;
+
+	if (size == 0)
+		return 0;
+	switch (data[0] % 4) {
+	case 0:
+		path = fuzz_file("build-list", data + 1, size - 1);
+		if (sw_buildlist_read(path, &l, &e) == 0) {
+			if (sw_buildlist_write(path, &l, NULL, &e) < 0 ||
+			    sw_buildlist_read(path, &l2, &e) < 0 || l.n != l2.n ||
+			    (l.n > 0 && memcmp(l.v, l2.v, l.n * sizeof(*l.v)) != 0))
+				abort();
+		}
+		break;
+	case 1:
+		path = fuzz_file("deletion-list", data + 1, size - 1);
+		(void)sw_deletionlist_read(path, &d, &e);
+		break;
+	case 2:
+		path = fuzz_file("build-meta", data + 1, size - 1);
+		(void)sw_buildmeta_read(path, &m, &e);
+		break;
+	default:
+		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),
+		    data + 2 - (size < 2), size - 2 + (size < 2));
+		break;
+	}
+	sw_buildlist_release(&l);
+	sw_buildlist_release(&l2);
+	sw_deletionlist_release(&d);
+	sw_buildmeta_release(&m);
+	return 0;
+}
