@@ -302,11 +302,11 @@ load(struct pm_ctx *x, struct sw_err *e)
 		if (load_line(x, &x->lines[i], e) < 0)
 			goto out;
 	}
-	if (sw_statedir_path(&x->sd, "build-list", &p, e) < 0 ||
+	if (sw_statedir_path(&x->sd, SW_PATH_BUILD_LIST, &p, e) < 0 ||
 	    sw_buildlist_read(p.data, &x->bl, e) < 0 ||
-	    sw_statedir_path(&x->sd, "build-meta", &p, e) < 0 ||
+	    sw_statedir_path(&x->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
 	    sw_buildmeta_read(p.data, &x->meta, e) < 0 ||
-	    sw_statedir_path(&x->sd, "deletion-list", &p, e) < 0 ||
+	    sw_statedir_path(&x->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_read(p.data, &x->dl, e) < 0 ||
 	    sw_pkgstate_scan(x->c->state_dir, collect, x, NULL, e) < 0)
 		goto out;

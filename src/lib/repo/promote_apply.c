@@ -254,9 +254,9 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 		sw_deletionlist_remove(&x->dl, d->index);
 	}
 	snprintf(now, sizeof(now), "%lld\n", (long long)x->plan->now);
-	if (sw_statedir_path(&x->sd, "deletion-list", &p, e) < 0 ||
+	if (sw_statedir_path(&x->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_write(p.data, &x->dl, t, e) < 0 ||
-	    sw_statedir_path(&x->sd, "lastupdate", &p, e) < 0 ||
+	    sw_statedir_path(&x->sd, SW_PATH_LASTUPDATE, &p, e) < 0 ||
 	    sw_txn_replace(t, p.data, now, strlen(now), 0644, e) < 0)
 		goto out;
 	ret = 0;
