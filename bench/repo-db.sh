@@ -1,7 +1,9 @@
 # repo-db against repo-add on the same machine, in one run: create a
 # 2,000-entry database, add 1 package to it, remove 1 entry from it.
 # Prints each figure as a ratio (repo-add's time / repo-db's time) next to
-# the target of issue #4; exits 1 if a target is missed.
+# the target of issues #4 and #10; exits 1 if a target is missed.
+# The add is timed twice for repo-db: into its own database, and into the
+# one repo-add wrote.
 # BENCH_PACKAGES=N changes the size (for a quick look).
 set -u
 top=${SLIPWAY_TOP:?run through bench/run}
@@ -85,6 +87,14 @@ for i in 1 2 3; do
 	runs+=("$t")
 done
 ra_add=$(median "${runs[@]}")
+# the same add into the database repo-add wrote (no gzseg table yet)
+runs=()
+for i in 1 2 3; do
+	restore "$W/ra"
+	timed t "$bin/repo-db" -q add "$W/ra/bench.db.tar.gz" "$W/ra/$newpkg"
+	runs+=("$t")
+done
+rd_add_ra=$(median "${runs[@]}")
 runs=()
 for i in 1 2 3 4 5; do
 	restore "$W/rd"
@@ -94,6 +104,7 @@ done
 rd_add=$(median "${runs[@]}")
 [ "$("$bin/repo-db" list "$W/rd/bench.db.tar.gz" | wc -l)" -eq $((n + 1)) ] || { echo "add: wrong entry count" >&2; status=1; }
 report "add 1 to a $n-entry database" "$ra_add" "$rd_add" 30
+report "add 1 to repo-add's $n-entry database" "$ra_add" "$rd_add_ra" 30
 
 # remove one entry
 runs=()

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -364,6 +365,63 @@ test_failure_before_the_journal_changes_nothing(void **state)
 	assert_int_equal(count_tmp(), 0);
 }
 
+/* Steps are marks: they apply nothing, and recovery passes over them. */
+static void
+test_steps(void **state)
+{
+	struct sw_txn t;
+	struct sw_err e;
+	char *s;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	put(p("a"), "old\n");
+	put(p("b"), "old\n");
+	assert_int_equal(sw_txn_begin(&t, p("journal"), &e), 0);
+	assert_int_equal(sw_txn_step(&t, "first", &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("a"), "new\n", 4, 0644, &e), 0);
+	assert_int_equal(sw_txn_step(&t, "second", &e), 0);
+	assert_int_equal(sw_txn_replace(&t, p("b"), "new\n", 4, 0644, &e), 0);
+	assert_int_equal(sw_txn_commit(&t, &e), 0);
+	s = slurp(p("b"));
+	assert_string_equal(s, "new\n");
+	free(s);
+	assert_int_equal(access(p("journal"), F_OK), -1);
+#ifdef SW_TEST_HOOKS
+	/* the test build kills a commit at the step named: a before, b after */
+	put(p("a"), "old\n");
+	put(p("b"), "old\n");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("SLIPWAY_TEST_KILL_STEP", "second", 1);
+		if (sw_txn_begin(&t, p("journal"), &e) < 0 ||
+		    sw_txn_replace(&t, p("a"), "new\n", 4, 0644, &e) < 0 ||
+		    sw_txn_step(&t, "second", &e) < 0 ||
+		    sw_txn_replace(&t, p("b"), "new\n", 4, 0644, &e) < 0)
+			_exit(1);
+		sw_txn_commit(&t, &e);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	s = slurp(p("a"));
+	assert_string_equal(s, "new\n");
+	free(s);
+	s = slurp(p("b"));
+	assert_string_equal(s, "old\n");
+	free(s);
+	assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+	s = slurp(p("b"));
+	assert_string_equal(s, "new\n");
+	free(s);
+#else
+	(void)status;
+	(void)pid;
+#endif
+}
+
 int
 main(void)
 {
@@ -377,6 +435,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failure_while_applying_is_finished_by_recovery,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_before_the_journal_changes_nothing,
+		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
 			setup, teardown),
 	};
 

@@ -71,6 +71,8 @@ static const struct keyspec master_keys[] = {
 		"4G", .min = 1024, .max = (uint64_t)1 << 40),
 	KEY("repo_key", K_FPR, sw_master_conf, repo_key, false, NULL),
 	KEY("gnupg_home", K_PATH, sw_master_conf, gnupg_home, false, NULL),
+	KEY("keep_days", K_U64, sw_master_conf, keep_days, false, "14",
+		.min = 0, .max = 36500),
 };
 
 static const struct keyspec source_keys[] = {

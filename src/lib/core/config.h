@@ -76,6 +76,7 @@ struct sw_master_conf {
 	uint64_t max_upload_size;
 	char *repo_key;             /* NULL: databases unsigned */
 	char *gnupg_home;           /* NULL: gpgme's default */
+	uint64_t keep_days;         /* db-update --cleanup: unlinked pool files older */
 	struct sw_source_conf *sources;
 	size_t nsources;
 	struct sw_customizations_conf *customizations; /* NULL if none */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,15 @@ sw_txn_remove(struct sw_txn *t, const char *path, struct sw_err *e)
 	return add_op(t, 'D', "", path, e);
 }
 
+int
+sw_txn_step(struct sw_txn *t, const char *name, struct sw_err *e)
+{
+	if (add_op(t, 'S', name, "/", e) < 0)
+		return -1;
+	t->count--;   /* a mark, not a change */
+	return 0;
+}
+
 /* Calls fn(op, from, to) for each record in ops[0..len). */
 static int
 each_op(const char *ops, size_t len,
@@ -161,7 +171,8 @@ each_op(const char *ops, size_t len,
 	while (p < end) {
 		const char *from, *to, *z;
 
-		if (end - p < 2 || (p[0] != 'R' && p[0] != 'D') || p[1] != '\0')
+		if (end - p < 2 || (p[0] != 'R' && p[0] != 'D' && p[0] != 'S') ||
+		    p[1] != '\0')
 			return sw_err_set(e, "corrupt transaction record");
 		from = p + 2;
 		z = memchr(from, '\0', (size_t)(end - from));
@@ -183,6 +194,15 @@ static int
 apply_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 {
 	(void)arg;
+	if (op == 'S') {
+#ifdef SW_TEST_HOOKS
+		const char *kill_at = getenv("SLIPWAY_TEST_KILL_STEP");
+
+		if (kill_at != NULL && strcmp(kill_at, from) == 0)
+			raise(SIGKILL);
+#endif
+		return 0;
+	}
 	if (op == 'R') {
 		if (rename(from, to) < 0 && errno != ENOENT)
 			return sw_err_sys(e, "cannot rename '%s' to '%s'", from, to);
@@ -199,8 +219,9 @@ sync_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 	const char *slash = strrchr(to, '/');
 	size_t dirlen = (size_t)(slash - to);
 
-	(void)op;
 	(void)from;
+	if (op == 'S')
+		return 0;
 	if (last->len == dirlen && memcmp(last->data, to, dirlen) == 0)
 		return 0;
 	sw_buf_reset(last);

@@ -47,6 +47,15 @@ int sw_txn_rename(struct sw_txn *t, const char *from, const char *path,
 	struct sw_err *e);
 /* path is removed at commit (missing is fine). */
 int sw_txn_remove(struct sw_txn *t, const char *path, struct sw_err *e);
+/*
+ * Marks where a step of the transaction begins (name: ours, "[a-z]+"):
+ * the changes staged after it are applied after those before it, as all
+ * are, in order. Test builds only (-DSW_TEST_HOOKS, `make check`'s
+ * sanitized build): applying the step named by $SLIPWAY_TEST_KILL_STEP
+ * kills the process with SIGKILL, so that tests can crash a commit
+ * between two steps. Release builds ignore the variable.
+ */
+int sw_txn_step(struct sw_txn *t, const char *name, struct sw_err *e);
 /* Applies everything; on error the journal stays for sw_txn_recover. */
 int sw_txn_commit(struct sw_txn *t, struct sw_err *e);
 /* Drops staged temp files; nothing changes. Safe after commit. */

@@ -8,6 +8,7 @@ static const struct {
 	[SW_PATH_DELETION_LIST] = { "deletion-list", false },
 	[SW_PATH_BUILD_META] = { "build-meta", false },
 	[SW_PATH_PKGBUILD_ERRORS] = { "pkgbuild-errors", false },
+	[SW_PATH_LASTUPDATE] = { "lastupdate", false },
 	[SW_PATH_PACKAGE_STATES] = { "package-states", true },
 	[SW_PATH_LEASES] = { "leases", false },
 	[SW_PATH_REVISIONS] = { "revisions", true },

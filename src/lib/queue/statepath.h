@@ -9,6 +9,7 @@
  *   deletion-list           packages removed upstream (buildlist.h)
  *   build-meta              what is known of each entry (buildmeta.h)
  *   pkgbuild-errors         PKGBUILDs that could not be read (updates.h)
+ *   lastupdate              when db-update last changed something (promote.h)
  *   package-states/         <id>.<state> (pkgstate.h)
  *   leases/                 <slave>: the ids a slave holds (assign.h)
  *   revisions/              <source>: last processed commit (updaterun)
@@ -42,6 +43,7 @@ enum sw_statepath {
 	SW_PATH_DELETION_LIST,
 	SW_PATH_BUILD_META,
 	SW_PATH_PKGBUILD_ERRORS,
+	SW_PATH_LASTUPDATE,
 	SW_PATH_PACKAGE_STATES,
 	SW_PATH_LEASES,
 	SW_PATH_REVISIONS,

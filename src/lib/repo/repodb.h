@@ -14,6 +14,9 @@
  * Entries are kept as the raw bytes of their archive members, keyed by
  * pkgname: an entry that is not added or removed is written back exactly as
  * it was read, and no package file except the added ones is ever opened.
+ * A .gz database is inflated whole into memory and each entry remembers
+ * its bytes there (headers included), so that writing copies them instead
+ * of formatting the tar again.
  * A missing database is an empty one. The two archives must hold the same
  * entries; a database whose files archive is missing or different is an
  * error (rebuild it by adding every package to a new database).
@@ -59,6 +62,7 @@
 
 #define SW_REPODB_MEMBER_MAX (256 * 1024 * 1024)
 #define SW_REPODB_FILE_MAX (1024UL * 1024 * 1024) /* a compressed archive */
+#define SW_REPODB_TAR_MAX (4UL * 1024 * 1024 * 1024) /* ... inflated */
 
 struct sw_repodb_member {
 	char *name;     /* "desc", "files" */
@@ -73,6 +77,14 @@ struct sw_repodb_entry {
 	time_t mtime;
 	struct sw_repodb_member *m[2]; /* [0] db archive, [1] files archive */
 	size_t nm[2];
+	/*
+	 * The entry's bytes in archive k as read (its headers and members,
+	 * one run), pointing into the database's prev[k].data or into
+	 * rawbuf[k]; NULL: written anew from m[k].
+	 */
+	const char *raw[2];
+	size_t rawlen[2];
+	char *rawbuf[2];               /* owned copy (a copied entry) */
 };
 
 /* A .gz archive as read, kept for the next write to copy from (gzseg.h). */

@@ -1,0 +1,92 @@
+# db-update against repo-add/repo-remove on the same machine, in one run:
+# 500 tested packages (new versions, really signed by a slave's key) move
+# from a testing repository into a 5,000-package stable one. The user's
+# way is repo-add of the 500 into stable and repo-remove of them from
+# testing. Prints the ratio (their time / db-update's) next to the target
+# of issue #10; exits 1 if it is missed.
+# BENCH_PACKAGES=N and BENCH_MOVE=M change the sizes (for a quick look).
+set -u
+top=${SLIPWAY_TOP:?run through bench/run}
+bin=${SLIPWAY_BIN:?run through bench/run}
+n=${BENCH_PACKAGES:-5000}
+m=${BENCH_MOVE:-500}
+W=$(mktemp -d "${TMPDIR:-/tmp}/bench-db-update.XXXXXX")
+trap 'gpgconf --homedir "$W/gpg" --kill all >/dev/null 2>&1; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"' EXIT
+C1=1111111111111111111111111111111111111111
+C2=2222222222222222222222222222222222222222
+
+# timed VAR CMD...: runs CMD (output discarded), VAR = seconds taken
+timed() {
+	local var=$1 t0 t1
+	shift
+	t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>"$W/stderr" || { echo "failed: $*" >&2; cat "$W/stderr" >&2; exit 1; }
+	t1=$EPOCHREALTIME
+	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+}
+
+# the packages: version 1 of all n in stable, version 2 of the first m in testing
+"$top/bench/gen-small-packages" "$W/v1" bench 1 "$n" 1
+"$top/bench/gen-small-packages" "$W/v2" bench 1 "$m" 2
+mkdir -p -m 700 "$W/gpg"
+gpg --homedir "$W/gpg" --batch --pinentry-mode loopback --passphrase '' \
+	--quick-gen-key "bench <bench@example.org>" ed25519 sign never >/dev/null 2>&1
+key=$(gpg --homedir "$W/gpg" --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')
+for f in "$W"/v2/*.pkg.tar.gz; do
+	gpg --homedir "$W/gpg" --batch --yes -u "$key" --detach-sign --no-armor -o "$f.sig" "$f"
+done
+
+# the master: pool, links, databases, states
+M=$W/m
+R=$M/repos
+S=$R/extra/os/x86_64
+T=$R/extra-testing/os/x86_64
+mkdir -p "$M/state/package-states" "$R/pool" "$S" "$T"
+cat >"$M/master.conf" <<EOF
+[master]
+state_dir = state
+repo_dir = repos
+arch = x86_64
+gnupg_home = $W/gpg
+
+[repository extra]
+staging = extra-staging
+testing = extra-testing
+
+[slave bench]
+key = $key
+EOF
+cp "$W"/v1/* "$W"/v2/* "$R/pool/"
+(cd "$R/pool" && for f in bench-*-1-x86_64.pkg.tar.gz; do ln -s "../../../pool/$f" "$S/$f"; ln -s "../../../pool/$f.sig" "$S/$f.sig"; done)
+(cd "$R/pool" && for f in bench-*-2-x86_64.pkg.tar.gz; do ln -s "../../../pool/$f" "$T/$f"; ln -s "../../../pool/$f.sig" "$T/$f.sig"; done)
+"$bin/repo-db" -q add "$S/extra.db.tar.gz" "$S"/*.pkg.tar.gz
+"$bin/repo-db" -q add "$T/extra-testing.db.tar.gz" "$T"/*.pkg.tar.gz
+for f in "$W"/v2/*.pkg.tar.gz; do
+	f=${f##*/}
+	id=${f%%-1.*}.$C1.$C2.extra
+	echo "$f" >"$M/state/package-states/$id.testing"
+	echo "$f" >"$M/state/package-states/$id.tested"
+done
+# repo-add's copy of the two databases, with the package files beside them
+mkdir -p "$W/ra/extra" "$W/ra/testing"
+cp -a "$S"/extra.db* "$S"/extra.files* "$W/ra/extra/"
+cp -a "$T"/extra-testing.db* "$T"/extra-testing.files* "$W/ra/testing/"
+cp -l "$W"/v2/* "$W/ra/extra/"
+names=$(cd "$W/v2" && ls ./*.pkg.tar.gz | sed 's|^\./||; s|-1\.[0-9]*-2-x86_64.pkg.tar.gz$||')
+
+echo "db-update vs repo-add/repo-remove: promote $m of $n, $(nproc) CPUs"
+timed ra bash -c "cd '$W/ra/extra' && repo-add -q extra.db.tar.gz ./*-2-x86_64.pkg.tar.gz &&
+	cd '$W/ra/testing' && repo-remove -q extra-testing.db.tar.gz $(echo $names)"
+timed du env SLIPWAY_CONFIG="$M/master.conf" "$bin/db-update" -q
+
+status=0
+[ "$("$bin/repo-db" list "$S/extra.db.tar.gz" | grep -c ' 1\.[0-9]*-2$')" -eq "$m" ] ||
+	{ echo "db-update: stable does not hold the $m new versions" >&2; status=1; }
+[ "$("$bin/repo-db" list "$T/extra-testing.db.tar.gz" | wc -l)" -eq 0 ] ||
+	{ echo "db-update: testing is not empty" >&2; status=1; }
+r=$(awk -v a="$ra" -v b="$du" 'BEGIN { printf "%.1f", a / b }')
+ok=$(awk -v r="$r" 'BEGIN { print (r >= 20) ? "ok" : "MISSED" }')
+[ "$ok" = ok ] || status=1
+printf '%-36s repo-add+remove %8.3f s   db-update %7.3f s   %6.1fx faster (target >= 20x: %s)\n' \
+	"promote $m of $n" "$ra" "$du" "$r" "$ok"
+exit $status

@@ -1,0 +1,42 @@
+/*
+ * repodb_int: what repodb.c (the entries), repodb_read.c (loading) and
+ * repodb_write.c (writing, the lock) share. Private to those three files:
+ * everyone else includes repodb.h only. The contracts are those of
+ * repodb.h; these helpers set e where they take one and change nothing
+ * on failure.
+ */
+#ifndef SW_REPODB_INT_H
+#define SW_REPODB_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "repo/repodb.h"
+
+extern const char *const repodb_kinds[2]; /* "db", "files" */
+
+/* "<dir>/<name>.db.tar<c>" split into its parts; *dir is absolute, malloc'ed. */
+int repodb_parse_path(const char *path, char **dir, char *name, char *comp,
+	struct sw_err *e);
+/* "<dir>/<name>.<kind><suffix>" */
+int repodb_db_file(const struct sw_repodb *db, const char *kind,
+	const char *suffix, struct sw_buf *out, struct sw_err *e);
+
+void repodb_entry_free(struct sw_repodb_entry *en);
+void repodb_prev_release(struct sw_repodb_prev *pv);
+/* Index of pkgname in db->v, or where it would go (*found false). */
+size_t repodb_lookup(const struct sw_repodb *db, const char *pkgname,
+	bool *found);
+/* Puts en in place of the entry of its name, or inserts it; takes en. */
+int repodb_put_entry(struct sw_repodb *db, struct sw_repodb_entry *en,
+	struct sw_err *e);
+/* Appends a member that takes data (malloc'ed, NUL-terminated); -1 ENOMEM. */
+int repodb_add_member(struct sw_repodb_entry *en, int k, const char *name,
+	char *data, size_t len);
+/* ... a copy of b. */
+int repodb_add_buf_member(struct sw_repodb_entry *en, int k, const char *name,
+	const struct sw_buf *b);
+const struct sw_repodb_member *repodb_member(const struct sw_repodb_entry *en,
+	int k, const char *name);
+
+#endif
