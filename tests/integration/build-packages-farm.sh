@@ -411,7 +411,7 @@ fi
 if [ -n "$outage" ]; then
 	check "with sshd gone, beta retried" grep -q "retrying" "$T/beta.log"
 	n=$(grep -c "'$outage.extra': returned: in staging" "$T/beta.log")
-	p=$(ls "$M/repos/pool" | grep -c "^$outage-1-1-x86_64.pkg.tar.zst\$")
+	p=$(ls "$M/repos/pool" | grep -c "^$outage-1-1-x86_64\.pkg\.tar\.[a-z0-9]*\$")
 	if [ "$n" -eq 1 ] && [ "$p" -eq 1 ]; then ok "'$outage', built while sshd was away, landed once"; else not_ok "'$outage', built while sshd was away, landed once" "returned $n times, $p in the pool"; fi
 fi
 
@@ -421,12 +421,15 @@ db=$M/repos/extra-staging/os/x86_64/extra-staging.db.tar.gz
 inrepo=$("$BIN/repo-db" list "$db" 2>/dev/null | cut -d' ' -f1 | sort | tr '\n' ' ')
 want=$(tr ' ' '\n' <<<"$expected" | sort | tr '\n' ' ')
 if [ "$inrepo" = "$want" ]; then ok "every buildable package is in extra-staging"; else not_ok "every buildable package is in extra-staging" "have: $inrepo" "want: $want"; fi
-check "anydata kept its epoch and arch any" test -f "$M/repos/extra-staging/os/x86_64/anydata-2:0.5-1-any.pkg.tar.zst"
+# the package files carry makepkg.conf's PKGEXT (.pkg.tar.gz on Debian, .zst on Arch)
+staged() { ls "$M/repos/extra-staging/os/x86_64" | grep -q "^$1\.pkg\.tar\.[a-z0-9]*\$"; }
+check "anydata kept its epoch and arch any" staged "anydata-2:0.5-1-any"
 check "the build list holds only the failing packages" test "$(cut -d' ' -f1 "$M/state/build-list" | sort | tr '\n' ' ')" = "failing net-build "
 
 # who built what: the slave whose log says it returned it; its key alone verifies it
 bad=
-for f in "$M"/repos/pool/*.pkg.tar.zst; do
+for f in "$M"/repos/pool/*.pkg.tar.*; do
+	case $f in *.sig) continue ;; esac
 	b=$(bsdtar -xOf "$f" .PKGINFO | sed -n 's/^pkgbase = //p')
 	who=$(grep -h "'$b.extra': returned: in staging" "$T"/alpha-unknown.log "$T"/alpha.log "$T"/beta.log | head -1)
 	case $(grep -l "'$b.extra': returned: in staging" "$T"/alpha-unknown.log "$T"/alpha.log "$T"/beta.log | head -1) in
@@ -455,7 +458,7 @@ if [ "$nlogs" -eq 2 ]; then ok "with the logs of both straws (plain, clean)"; el
 if zcat "$M"/state/logs/failing.extra.*.log.gz | grep -q "this build fails on purpose"; then ok "the logs hold the build's output"; else not_ok "the logs hold the build's output"; fi
 
 # the network
-check "a source=() file from a local HTTP server was downloaded" test -f "$M/repos/extra-staging/os/x86_64/net-fetch-1-1-any.pkg.tar.zst"
+check "a source=() file from a local HTTP server was downloaded" staged "net-fetch-1-1-any"
 nid=$(awk '$1 == "net-build" { print $1 "." $2 "." $3 "." $4 }' "$M/state/build-list")
 if [ -s "$M/state/package-states/$nid.broken" ] && ! zcat "$M"/state/logs/net-build.extra.*.log.gz | grep -q "reached the network"; then ok "a build() that reaches for the network fails"; else not_ok "a build() that reaches for the network fails" "$(zcat "$M"/state/logs/net-build.extra.*.log.gz 2>&1 | tail -5)"; fi
 
