@@ -435,8 +435,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failure_while_applying_is_finished_by_recovery,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_before_the_journal_changes_nothing,
-		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
