@@ -1,9 +1,8 @@
 #include "slave/session.h"
+#include "slave/session_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zlib.h>
 
 #include "core/buf.h"
@@ -23,30 +20,17 @@
 #include "core/strvec.h"
 #include "queue/lease.h"
 #include "repo/upload.h"
+#include "slave/fsutil.h"
 #include "slave/sshclient.h"
+#include "slave/worktar.h"
 
 /* what the master's programs answer besides the protocol's own codes */
 enum { MASTER_FAILED = 10, REFUSED = 42, CANNOT_RUN = 43, USAGE = 64 };
 
 #define SOURCES_MAX_OUT (64 * 1024)
 #define STDERR_KEEP 2048
-#define ASSIGNMENT_FILE "assignment"
 #define PHASE_PING_S 5
 
-struct sess {
-	const struct sw_slave_conf *c;
-	const struct sw_session_opts *o;
-	struct sw_ssh_conf ssh;
-	unsigned backoff;                /* the next network delay, s; 0: 1 */
-	struct sw_buf src, sources_tar, upload_tar, results;
-	/* the assignment in hand */
-	struct sw_id id;
-	char args[SW_ID_MAX + 8];        /* "<pkgbase> <src> <mod> <repo>" */
-	char key[SW_PKGNAME_MAX + SW_REPO_MAX + 2]; /* "<pkgbase>.<repo>" */
-	char phase[33];                  /* the last phase sent */
-	time_t last_ping;
-	bool lost;                       /* ping said: not ours any more */
-};
 
 enum step {
 	STEP_ERROR = -1,
@@ -106,28 +90,6 @@ network_wait(struct sess *s, const char *what, const char *msg)
 	sw_warn("%s: %s: retrying in about %u s", what, msg, d);
 	s->backoff = d >= max / 2 ? max : d * 2;
 	return pause_ms(s, d * 1000);
-}
-
-static int
-rm_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
-rmtree(const char *path, struct sw_err *e)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : sw_err_sys(e, "cannot remove '%s'", path);
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0 ? 0 : sw_err_sys(e, "cannot remove '%s'", path);
-	if (nftw(path, rm_fn, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		return sw_err_sys(e, "cannot remove '%s'", path);
-	return 0;
 }
 
 /* The last line of what the master said on stderr, for a log line. */
@@ -363,127 +325,6 @@ out:
 	return ret;
 }
 
-/* Is a tar member's name one we extract? (a relative path without "..") */
-static int
-check_member(struct archive_entry *ae, char *name, size_t size, struct sw_err *e)
-{
-	const char *p = archive_entry_pathname(ae);
-	mode_t type = archive_entry_filetype(ae);
-	size_t len;
-	char q[96];
-
-	if (p == NULL)
-		return sw_err_set(e, "a member without a name");
-	len = strlen(p);
-	while (len > 1 && p[len - 1] == '/')
-		len--;
-	if (len >= size) {
-		sw_name_quote(p, strlen(p), q, sizeof(q));
-		return sw_err_set(e, "member '%s': name too long", q);
-	}
-	memcpy(name, p, len);
-	name[len] = '\0';
-	if (sw_name_check(SW_NAME_TREEPATH, name, e) < 0)
-		return sw_err_prefix(e, "member");
-	if (type != AE_IFREG && type != AE_IFDIR) {
-		sw_name_quote(name, len, q, sizeof(q));
-		return sw_err_set(e, "member '%s' is not a regular file or a "
-			"directory", q);
-	}
-	return 0;
-}
-
-/* Extracts the tar at path into the fresh directory dir, safely. */
-static int
-untar(const char *path, const char *dir, struct sw_err *e)
-{
-	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
-	struct archive_entry *ae;
-	struct sw_buf full = SW_BUF_INIT;
-	char name[4096];
-	int r, ret = -1;
-
-	if (a == NULL || w == NULL) {
-		sw_err_sys(e, "cannot read the sources");
-		goto out;
-	}
-	archive_read_support_format_tar(a);
-	/* names are checked above; the full path given to it is absolute */
-	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
-	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
-		goto out;
-	}
-	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-		bool is_dir = archive_entry_filetype(ae) == AE_IFDIR;
-
-		if (check_member(ae, name, sizeof(name), e) < 0) {
-			sw_err_prefix(e, "refusing the sources");
-			goto out;
-		}
-		sw_buf_reset(&full);
-		if (sw_buf_addf(&full, "%s/%s", dir, name) < 0) {
-			sw_err_sys(e, "cannot extract '%s'", name);
-			goto out;
-		}
-		archive_entry_set_pathname(ae, full.data);
-		archive_entry_set_perm(ae, is_dir ||
-			(archive_entry_perm(ae) & 0111) ? 0755 : 0644);
-		archive_entry_set_uid(ae, getuid());
-		archive_entry_set_gid(ae, getgid());
-		if (archive_write_header(w, ae) != ARCHIVE_OK) {
-			/* a directory that a file's path made already is fine */
-			struct stat st;
-
-			if (!(is_dir && stat(full.data, &st) == 0 && S_ISDIR(st.st_mode))) {
-				sw_err_set(e, "cannot extract '%s': %s", name,
-					archive_error_string(w));
-				goto out;
-			}
-			continue;
-		}
-		if (!is_dir) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-
-			while ((r = archive_read_data_block(a, &buf, &len, &off)) ==
-			    ARCHIVE_OK) {
-				if (archive_write_data_block(w, buf, len, off) != ARCHIVE_OK) {
-					sw_err_set(e, "cannot extract '%s': %s", name,
-						archive_error_string(w));
-					goto out;
-				}
-			}
-			if (r != ARCHIVE_EOF) {
-				sw_err_set(e, "cannot read '%s' from the sources: %s", name,
-					archive_error_string(a));
-				goto out;
-			}
-		}
-		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
-			sw_err_set(e, "cannot extract '%s': %s", name,
-				archive_error_string(w));
-			goto out;
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		sw_err_set(e, "cannot read the sources: %s", archive_error_string(a));
-		goto out;
-	}
-	if (archive_write_close(w) != ARCHIVE_OK) {
-		sw_err_set(e, "cannot extract the sources: %s", archive_error_string(w));
-		goto out;
-	}
-	ret = 0;
-out:
-	archive_read_free(a);
-	archive_write_free(w);
-	sw_buf_release(&full);
-	return ret;
-}
-
 /* get-sources into a fresh s->src. */
 static enum step
 get_sources(struct sess *s, struct sw_err *e)
@@ -556,13 +397,13 @@ get_sources(struct sess *s, struct sw_err *e)
 		goto out;
 	}
 	fd = -1;
-	if (rmtree(s->src.data, e) < 0)
+	if (sw_fs_remove_tree(s->src.data, e) < 0)
 		goto out;
 	if (mkdir(s->src.data, 0755) < 0 || chmod(s->src.data, 0755) < 0) {
 		sw_err_sys(e, "cannot create '%s'", s->src.data);
 		goto out;
 	}
-	if (untar(s->sources_tar.data, s->src.data, e) < 0) {
+	if (sw_worktar_extract(s->sources_tar.data, s->src.data, e) < 0) {
 		/*
 		 * The master sent something we will not build, and will send it
 		 * again: the package goes back as failed, with the reason as its log.
@@ -579,161 +420,6 @@ out:
 	unlink(s->sources_tar.data);
 	sw_buf_release(&cmd);
 	sw_buf_release(&err);
-	return ret;
-}
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The files of dir that go back, sorted (names only). */
-static int
-list_results(const char *dir, struct sw_strvec *names, struct sw_err *e)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int ret = -1;
-
-	if (d == NULL)
-		return sw_err_sys(e, "cannot read '%s'", dir);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strcmp(de->d_name, ASSIGNMENT_FILE) == 0)
-			continue;
-		if (sw_strvec_push(names, de->d_name) < 0) {
-			sw_err_sys(e, "cannot read '%s'", dir);
-			goto out;
-		}
-	}
-	qsort(names->v, names->n, sizeof(char *), cmp_names);
-	ret = 0;
-out:
-	closedir(d);
-	return ret;
-}
-
-/*
- * The name a result file goes back under: packages and signatures as they
- * are, a log "<id>.<straw>.log.gz" as "<straw>.log.gz" (return-assignment
- * stores it under a name of its own).
- */
-static const char *
-member_name(const char *f, bool error)
-{
-	size_t sl = strlen(SW_UPLOAD_LOG_SUFFIX), n = strlen(f);
-	const char *p;
-
-	if (!error || n <= sl)
-		return f;
-	for (p = f + n - sl; p > f && p[-1] != '.'; p--)
-		;
-	return p;
-}
-
-/* Writes the tar of dir's results to s->upload_tar, streaming each file. */
-static int
-make_upload(struct sess *s, const char *dir, bool error, size_t *nfiles,
-	struct sw_err *e)
-{
-	struct archive *a = archive_write_new();
-	struct archive_entry *ae = archive_entry_new();
-	struct sw_strvec names = SW_STRVEC_INIT;
-	struct sw_buf path = SW_BUF_INIT;
-	char *piece = malloc(64 * 1024);
-	int out = -1, in = -1, ret = -1;
-	size_t i;
-
-	*nfiles = 0;
-	if (a == NULL || ae == NULL || piece == NULL) {
-		sw_err_sys(e, "cannot make the upload");
-		goto out;
-	}
-	if (list_results(dir, &names, e) < 0)
-		goto out;
-	out = open(s->upload_tar.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0) {
-		sw_err_sys(e, "cannot create '%s'", s->upload_tar.data);
-		goto out;
-	}
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, out) != ARCHIVE_OK) {
-		sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
-			archive_error_string(a));
-		goto out;
-	}
-	for (i = 0; i < names.n; i++) {
-		struct stat st;
-		ssize_t n;
-
-		if (error != has_suffix(names.v[i], SW_UPLOAD_LOG_SUFFIX))
-			continue;
-		sw_buf_reset(&path);
-		if (sw_buf_addf(&path, "%s/%s", dir, names.v[i]) < 0) {
-			sw_err_sys(e, "cannot upload '%s'", names.v[i]);
-			goto out;
-		}
-		in = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-			sw_err_sys(e, "cannot upload '%s'", path.data);
-			goto out;
-		}
-		archive_entry_clear(ae);
-		archive_entry_set_pathname(ae, member_name(names.v[i], error));
-		archive_entry_set_filetype(ae, AE_IFREG);
-		archive_entry_set_perm(ae, 0644);
-		archive_entry_set_size(ae, st.st_size);
-		archive_entry_set_mtime(ae, st.st_mtime, 0);
-		if (archive_write_header(a, ae) != ARCHIVE_OK) {
-			sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
-				archive_error_string(a));
-			goto out;
-		}
-		while ((n = read(in, piece, 64 * 1024)) > 0) {
-			if (archive_write_data(a, piece, (size_t)n) != n) {
-				sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
-					archive_error_string(a));
-				goto out;
-			}
-		}
-		if (n < 0) {
-			sw_err_sys(e, "cannot read '%s'", path.data);
-			goto out;
-		}
-		close(in);
-		in = -1;
-		(*nfiles)++;
-	}
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		sw_err_set(e, "cannot write '%s': %s", s->upload_tar.data,
-			archive_error_string(a));
-		goto out;
-	}
-	if (close(out) < 0) {
-		out = -1;
-		sw_err_sys(e, "cannot write '%s'", s->upload_tar.data);
-		goto out;
-	}
-	out = -1;
-	ret = 0;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	archive_write_free(a);
-	archive_entry_free(ae);
-	sw_strvec_release(&names);
-	sw_buf_release(&path);
-	free(piece);
 	return ret;
 }
 
@@ -794,7 +480,7 @@ upload(struct sess *s, const char *dir, struct sw_err *e)
 	if (read_assignment(dir, &id, &error, e) < 0)
 		goto out;
 	set_assignment(s, &id);
-	if (make_upload(s, dir, error, &n, e) < 0)
+	if (sw_worktar_results(dir, ASSIGNMENT_FILE, error, s->upload_tar.data, &n, e) < 0)
 		goto out;
 	if (sw_buf_addf(&cmd, "return-assignment %s%s", s->args,
 	    error ? " ERROR" : "") < 0) {
@@ -871,7 +557,7 @@ upload(struct sess *s, const char *dir, struct sw_err *e)
 		}
 		break;
 	}
-	if (rmtree(dir, e) < 0)
+	if (sw_fs_remove_tree(dir, e) < 0)
 		ret = STEP_ERROR;
 out:
 	if (fd >= 0)
@@ -891,7 +577,7 @@ upload_left(struct sess *s, struct sw_err *e)
 	enum step ret = STEP_ERROR;
 	size_t i;
 
-	if (list_results(s->results.data, &names, e) < 0)
+	if (sw_worktar_list(s->results.data, NULL, &names, e) < 0)
 		goto out;
 	for (i = 0; i < names.n; i++) {
 		enum step st;
@@ -901,9 +587,10 @@ upload_left(struct sess *s, struct sw_err *e)
 			sw_err_sys(e, "cannot read '%s'", s->results.data);
 			goto out;
 		}
-		if (has_suffix(names.v[i], ".new")) {
+		if (strlen(names.v[i]) > 4 &&
+		    strcmp(names.v[i] + strlen(names.v[i]) - 4, ".new") == 0) {
 			/* a build that did not end: scratch */
-			if (rmtree(dir.data, e) < 0)
+			if (sw_fs_remove_tree(dir.data, e) < 0)
 				goto out;
 			continue;
 		}
@@ -912,7 +599,7 @@ upload_left(struct sess *s, struct sw_err *e)
 		if (st == STEP_ERROR) {
 			/* unreadable: nothing to send; say so and go on */
 			sw_error("'%s': %s: removed", names.v[i], e->msg);
-			if (rmtree(dir.data, e) < 0)
+			if (sw_fs_remove_tree(dir.data, e) < 0)
 				goto out;
 			continue;
 		}
@@ -979,7 +666,7 @@ refused(struct sess *s, const char *why, struct sw_err *e)
 		sw_err_sys(e, "cannot refuse '%s'", s->key);
 		goto out;
 	}
-	if (rmtree(tmp.data, e) < 0 || rmtree(dir.data, e) < 0)
+	if (sw_fs_remove_tree(tmp.data, e) < 0 || sw_fs_remove_tree(dir.data, e) < 0)
 		goto out;
 	if (mkdir(tmp.data, 0755) < 0) {
 		sw_err_sys(e, "cannot create '%s'", tmp.data);
@@ -1001,7 +688,7 @@ out:
 	if (gz != NULL)
 		gzclose(gz);
 	if (tmp.len > 0)
-		rmtree(tmp.data, NULL);
+		sw_fs_remove_tree(tmp.data, NULL);
 	sw_buf_release(&tmp);
 	sw_buf_release(&dir);
 	sw_buf_release(&log);
@@ -1025,7 +712,7 @@ build(struct sess *s, struct sw_err *e)
 		sw_err_sys(e, "cannot build '%s'", s->key);
 		goto out;
 	}
-	if (rmtree(tmp.data, e) < 0 || rmtree(dir.data, e) < 0)
+	if (sw_fs_remove_tree(tmp.data, e) < 0 || sw_fs_remove_tree(dir.data, e) < 0)
 		goto out;
 	if (mkdir(tmp.data, 0755) < 0) {
 		sw_err_sys(e, "cannot create '%s'", tmp.data);
@@ -1054,7 +741,7 @@ build(struct sess *s, struct sw_err *e)
 		break;
 	}
 out:
-	if (tmp.len > 0 && rmtree(tmp.data, NULL) < 0)
+	if (tmp.len > 0 && sw_fs_remove_tree(tmp.data, NULL) < 0)
 		sw_warn("cannot remove '%s'", tmp.data);
 	sw_buf_release(&tmp);
 	sw_buf_release(&dir);
@@ -1075,7 +762,7 @@ handle(struct sess *s, struct sw_err *e)
 		st = refused(s, why, e);
 	} else if (st == STEP_OK) {
 		st = build(s, e);
-		if (rmtree(s->src.data, NULL) < 0)
+		if (sw_fs_remove_tree(s->src.data, NULL) < 0)
 			sw_warn("cannot remove '%s'", s->src.data);
 	}
 	if (st == STEP_STOPPED || st == STEP_ERROR) {
@@ -1084,7 +771,7 @@ handle(struct sess *s, struct sw_err *e)
 
 		give_back(s);
 		if (sw_buf_addf(&dir, "%s/%s", s->results.data, s->key) == 0 &&
-		    rmtree(dir.data, NULL) < 0)
+		    sw_fs_remove_tree(dir.data, NULL) < 0)
 			sw_warn("cannot remove '%s'", dir.data);
 		sw_buf_release(&dir);
 	}
@@ -1092,8 +779,8 @@ handle(struct sess *s, struct sw_err *e)
 }
 
 /* Paths, the lock, and the scratch an earlier run may have left. */
-static int
-open_work_dir(struct sess *s, int *lock_fd, struct sw_err *e)
+int
+sw_sess_open_work_dir(struct sess *s, int *lock_fd, struct sw_err *e)
 {
 	struct sw_buf lock = SW_BUF_INIT;
 	const char *w = s->c->work_dir;
@@ -1118,8 +805,8 @@ open_work_dir(struct sess *s, int *lock_fd, struct sw_err *e)
 	}
 	if (lr != SW_LOCK_OK)
 		goto out;
-	if (rmtree(s->src.data, e) < 0 || rmtree(s->sources_tar.data, e) < 0 ||
-	    rmtree(s->upload_tar.data, e) < 0 || sw_mkdir_p(s->results.data, 0755, e) < 0)
+	if (sw_fs_remove_tree(s->src.data, e) < 0 || sw_fs_remove_tree(s->sources_tar.data, e) < 0 ||
+	    sw_fs_remove_tree(s->upload_tar.data, e) < 0 || sw_mkdir_p(s->results.data, 0755, e) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -1127,8 +814,8 @@ out:
 	return ret;
 }
 
-static void
-sess_init(struct sess *s, const struct sw_slave_conf *c,
+void
+sw_sess_init(struct sess *s, const struct sw_slave_conf *c,
 	const struct sw_session_opts *o)
 {
 	memset(s, 0, sizeof(*s));
@@ -1144,8 +831,8 @@ sess_init(struct sess *s, const struct sw_slave_conf *c,
 	sw_buf_init(&s->results, 0);
 }
 
-static void
-sess_release(struct sess *s)
+void
+sw_sess_release(struct sess *s)
 {
 	sw_buf_release(&s->src);
 	sw_buf_release(&s->sources_tar);
@@ -1163,8 +850,8 @@ sw_session_run(const struct sw_slave_conf *c, const struct sw_session_opts *o,
 	int lock_fd = -1;
 	enum step st;
 
-	sess_init(&s, c, o);
-	if (open_work_dir(&s, &lock_fd, e) < 0)
+	sw_sess_init(&s, c, o);
+	if (sw_sess_open_work_dir(&s, &lock_fd, e) < 0)
 		goto out;
 	st = upload_left(&s, e);
 	if (st == STEP_STOPPED) {
@@ -1205,103 +892,6 @@ sw_session_run(const struct sw_slave_conf *c, const struct sw_session_opts *o,
 	}
 out:
 	sw_lock_release(&lock_fd);
-	sess_release(&s);
-	return ret;
-}
-
-static int
-local_tick(void *arg, const char *phase)
-{
-	const volatile sig_atomic_t *stop = arg;
-
-	sw_info("%s", phase);
-	return stop != NULL && *stop != 0;
-}
-
-/* Moves every file of from into to (rename; copies across filesystems). */
-static int
-move_files(const char *from, const char *to, struct sw_err *e)
-{
-	struct sw_strvec names = SW_STRVEC_INIT;
-	struct sw_buf a = SW_BUF_INIT, b = SW_BUF_INIT, data = SW_BUF_INIT;
-	int ret = -1;
-	size_t i;
-
-	if (list_results(from, &names, e) < 0)
-		goto out;
-	for (i = 0; i < names.n; i++) {
-		sw_buf_reset(&a);
-		sw_buf_reset(&b);
-		if (sw_buf_addf(&a, "%s/%s", from, names.v[i]) < 0 ||
-		    sw_buf_addf(&b, "%s/%s", to, names.v[i]) < 0) {
-			sw_err_sys(e, "cannot move '%s'", names.v[i]);
-			goto out;
-		}
-		if (rename(a.data, b.data) == 0)
-			continue;
-		if (errno != EXDEV) {
-			sw_err_sys(e, "cannot move '%s' to '%s'", a.data, b.data);
-			goto out;
-		}
-		sw_buf_reset(&data);
-		if (sw_file_read(a.data, SIZE_MAX, &data, e) != 0 ||
-		    sw_file_replace(b.data, data.data, data.len, 0644, e) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	sw_strvec_release(&names);
-	sw_buf_release(&a);
-	sw_buf_release(&b);
-	sw_buf_release(&data);
-	return ret;
-}
-
-enum sw_build_result
-sw_session_local(const struct sw_slave_conf *c, const char *dir,
-	const volatile sig_atomic_t *stop, struct sw_err *e)
-{
-	struct sw_session_opts o;
-	struct sess s;
-	struct sw_buf out = SW_BUF_INIT;
-	struct sw_build_hooks hooks = { local_tick, (void *)stop };
-	struct sw_build_job job;
-	char *abs = NULL;
-	const char *base;
-	enum sw_build_result ret = SW_BUILD_ERROR;
-	int lock_fd = -1;
-
-	memset(&o, 0, sizeof(o));
-	sess_init(&s, c, &o);
-	abs = realpath(dir, NULL);
-	if (abs == NULL) {
-		sw_err_sys(e, "cannot build '%s'", dir);
-		goto out;
-	}
-	base = strrchr(abs, '/') + 1;
-	if (sw_name_check(SW_NAME_PKGBASE, base, NULL) < 0)
-		base = "local";
-	if (open_work_dir(&s, &lock_fd, e) < 0 ||
-	    sw_buf_addf(&out, "%s/local.new", c->work_dir) < 0 ||
-	    rmtree(out.data, e) < 0)
-		goto out;
-	if (mkdir(out.data, 0755) < 0) {
-		sw_err_sys(e, "cannot create '%s'", out.data);
-		goto out;
-	}
-	job.srcdir = abs;
-	job.id = base;
-	job.outdir = out.data;
-	ret = sw_build_run(c, &job, &hooks, e);
-	if ((ret == SW_BUILD_OK || ret == SW_BUILD_FAILED) &&
-	    move_files(out.data, abs, e) < 0)
-		ret = SW_BUILD_ERROR;
-out:
-	if (out.len > 0)
-		rmtree(out.data, NULL);
-	sw_lock_release(&lock_fd);
-	sess_release(&s);
-	sw_buf_release(&out);
-	free(abs);
+	sw_sess_release(&s);
 	return ret;
 }
