@@ -57,7 +57,7 @@ cp -r "$W/src" "$W/by-hand"
 chmod -R a+rwX "$W/by-hand"
 t0=$(now)
 for i in $(seq "$n"); do
-	(cd "$W/by-hand/bench-$i" && PKGEXT=.pkg.tar.zst unpriv makepkg --nocolor -f >/dev/null 2>&1) ||
+	(cd "$W/by-hand/bench-$i" && unpriv makepkg --nocolor -f >/dev/null 2>&1) ||
 		{ echo "makepkg failed on bench-$i" >&2; exit 1; }
 done
 t1=$(now)
@@ -129,7 +129,7 @@ t0=$(now)
 "$bin/build-packages" -c "$W/slave.conf" -q || { echo "build-packages failed" >&2; exit 1; }
 t1=$(now)
 t_farm=$(secs "$t0" "$t1")
-built=$(ls "$W/repos/pool" | grep -c '\.pkg\.tar\.zst$')
+built=$(ls "$W/repos/pool" | grep -c '\.pkg\.tar\.[a-z0-9]*$')
 [ "$built" -eq "$n" ] || { echo "only $built of $n packages reached staging" >&2; exit 1; }
 
 awk -v n="$n" -v m="$t_makepkg" -v f="$t_farm" 'BEGIN {
