@@ -1,4 +1,4 @@
-/* status: text, JSON, HTML and metrics of the master; see status.h. */
+/* status: text, JSON and metrics of the master, and the memory between runs; see status.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include "core/number.h"
 #include "core/vercmp.h"
 #include "ops/status.h"
+#include "ops/status_int.h"
 #include "ops/why.h"
 #include "queue/statepath.h"
 
@@ -152,10 +153,10 @@ out:
 	return ret;
 }
 
-/* ---- shared helpers ---- */
+/* ---- shared with status_html.c (status_int.h) ---- */
 
-static size_t
-count_broken(const struct sw_farm *f)
+size_t
+sw_status_count_broken(const struct sw_farm *f)
 {
 	size_t i, n = 0;
 
@@ -164,8 +165,8 @@ count_broken(const struct sw_farm *f)
 	return n;
 }
 
-static size_t
-count_flag(const struct sw_farm *f, bool locked)
+size_t
+sw_status_count_flag(const struct sw_farm *f, bool locked)
 {
 	size_t i, n = 0;
 
@@ -174,18 +175,17 @@ count_flag(const struct sw_farm *f, bool locked)
 	return n;
 }
 
-/* The slave's last heartbeat: now or remembered; 0 if never seen. */
-static int64_t
-heartbeat_of(const struct sw_farm_slave *s, const struct sw_status_memory *m)
+int64_t
+sw_status_heartbeat(const struct sw_farm_slave *s,
+	const struct sw_status_memory *m)
 {
 	int64_t h = mem_get(m, "heartbeat", s->name, 0);
 
 	return s->heartbeat > h ? s->heartbeat : h;
 }
 
-/* What entry i is doing, in a word or two. */
-static const char *
-state_word(const struct sw_farm *f, size_t i)
+const char *
+sw_status_state_word(const struct sw_farm *f, size_t i)
 {
 	const struct sw_farm_entry *en = &f->entries[i];
 	size_t k;
@@ -204,15 +204,14 @@ state_word(const struct sw_farm *f, size_t i)
 	return en->cycle >= 0 ? "cycle" : "ready";
 }
 
-static const char *
-version_of(const struct sw_farm *f, size_t i)
+const char *
+sw_status_version(const struct sw_farm *f, size_t i)
 {
 	return f->entries[i].meta >= 0 ? f->meta.v[f->entries[i].meta].version : "?";
 }
 
-/* Is pkg in stage s of r newer than in stable (or not in stable at all)? */
-static int
-newer_than_stable(const struct sw_stage_repo *r, enum sw_stage s,
+int
+sw_status_newer(const struct sw_stage_repo *r, enum sw_stage s,
 	const struct sw_stage_pkg *p)
 {
 	const struct sw_stage_pkg *st;
@@ -242,14 +241,14 @@ sw_status_text(const struct sw_farm *f, const struct sw_status_memory *m,
 			f->not_sane_why.n ? f->not_sane_why.v[0] : "?");
 	}
 	r |= sw_buf_addf(o, "queue: %zu pending, %zu building, %zu broken, "
-		"%zu blocked, %zu cycles\n", f->list.n, count_flag(f, true),
-		count_broken(f), count_flag(f, false), f->ncycles);
+		"%zu blocked, %zu cycles\n", f->list.n, sw_status_count_flag(f, true),
+		sw_status_count_broken(f), sw_status_count_flag(f, false), f->ncycles);
 	if (f->list.n)
 		r |= sw_buf_addstr(o, "\nbuild order:\n");
 	for (i = 0; i < f->list.n; i++)
 		r |= sw_buf_addf(o, "  %3zu %-24s %-12s %-16s %s\n", i + 1,
 			f->entries[i].id.pkgbase, f->entries[i].id.repo,
-			version_of(f, i), state_word(f, i));
+			sw_status_version(f, i), sw_status_state_word(f, i));
 	for (i = 0; i < f->list.n; i++) {
 		const struct sw_farm_entry *en = &f->entries[i];
 
@@ -286,7 +285,7 @@ sw_status_text(const struct sw_farm *f, const struct sw_status_memory *m,
 		for (s = 0; s < SW_STAGE_COUNT; s++)
 			for (k = 0; k < sr->n[s]; k++) {
 				const struct sw_stage_pkg *p = &sr->pkgs[s][k];
-				int nw = newer_than_stable(sr, (enum sw_stage)s, p);
+				int nw = sw_status_newer(sr, (enum sw_stage)s, p);
 
 				r |= sw_buf_addf(o, "  %-8s %-24s %s%s\n",
 					sw_stage_name((enum sw_stage)s), p->name, p->version,
@@ -297,7 +296,7 @@ sw_status_text(const struct sw_farm *f, const struct sw_status_memory *m,
 	if (f->nslaves)
 		r |= sw_buf_addstr(o, "\nslaves:\n");
 	for (i = 0; i < f->nslaves; i++) {
-		int64_t h = heartbeat_of(&f->slaves[i], m);
+		int64_t h = sw_status_heartbeat(&f->slaves[i], m);
 
 		if (h)
 			sw_why_duration(f->now - h, d, sizeof(d));
@@ -357,8 +356,8 @@ sw_status_json(const struct sw_farm *f, const struct sw_status_memory *m,
 		r |= sw_buf_addstr(o, i ? ",{\"id\":" : "{\"id\":") | js(o, id);
 		r |= sw_buf_addstr(o, ",\"pkgbase\":") | js(o, en->id.pkgbase);
 		r |= sw_buf_addstr(o, ",\"repository\":") | js(o, en->id.repo);
-		r |= sw_buf_addstr(o, ",\"version\":") | js(o, version_of(f, i));
-		r |= sw_buf_addstr(o, ",\"state\":") | js(o, state_word(f, i));
+		r |= sw_buf_addstr(o, ",\"version\":") | js(o, sw_status_version(f, i));
+		r |= sw_buf_addstr(o, ",\"state\":") | js(o, sw_status_state_word(f, i));
 		r |= sw_buf_addstr(o, ",\"depends\":[");
 		for (k = 0; k < en->ndeps; k++)
 			r |= (k ? sw_buf_addch(o, ',') : 0) |
@@ -413,7 +412,7 @@ sw_status_json(const struct sw_farm *f, const struct sw_status_memory *m,
 				r |= sw_buf_addstr(o, ",\"base\":") | js(o, p->base);
 				r |= sw_buf_addstr(o, ",\"version\":") | js(o, p->version);
 				r |= sw_buf_addf(o, ",\"newer_than_stable\":%s}",
-					newer_than_stable(sr, (enum sw_stage)s, p) ?
+					sw_status_newer(sr, (enum sw_stage)s, p) ?
 					"true" : "false");
 			}
 			r |= sw_buf_addstr(o, "]}");
@@ -427,347 +426,12 @@ sw_status_json(const struct sw_farm *f, const struct sw_status_memory *m,
 		r |= sw_buf_addf(o, ",\"configured\":%s,\"leases\":%zu,"
 			"\"heartbeat\":%" PRId64 "}", f->slaves[i].configured ?
 			"true" : "false", f->slaves[i].leases,
-			heartbeat_of(&f->slaves[i], m));
+			sw_status_heartbeat(&f->slaves[i], m));
 	}
 	r |= sw_buf_addstr(o, "]}\n");
 	if (r < 0)
 		return sw_err_sys(e, "cannot format the status");
 	return 0;
-}
-
-/* ---- HTML ---- */
-
-static int
-h(struct sw_buf *o, const char *s)
-{
-	int r = 0;
-
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '<': r |= sw_buf_addstr(o, "&lt;"); break;
-		case '>': r |= sw_buf_addstr(o, "&gt;"); break;
-		case '&': r |= sw_buf_addstr(o, "&amp;"); break;
-		case '"': r |= sw_buf_addstr(o, "&quot;"); break;
-		case '\'': r |= sw_buf_addstr(o, "&#39;"); break;
-		default: r |= sw_buf_addch(o, *s); break;
-		}
-	return r;
-}
-
-/* <td>s</td> */
-static int
-td(struct sw_buf *o, const char *s)
-{
-	return sw_buf_addstr(o, "<td>") | h(o, s) | sw_buf_addstr(o, "</td>");
-}
-
-static int
-table_open(struct sw_buf *o, const char *id, const char *title,
-	const char *const *cols)
-{
-	int r = sw_buf_addf(o, "<h2>%s</h2>\n<table id=\"%s\"><thead><tr>",
-		title, id);
-
-	for (; *cols != NULL; cols++)
-		r |= sw_buf_addf(o, "<th>%s</th>", *cols);
-	return r | sw_buf_addstr(o, "</tr></thead><tbody>\n");
-}
-
-static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width\">\n"
-	"<title>slipway build master</title>\n<style>\n"
-	"body{font-family:sans-serif;margin:1em 2em;color:#222}\n"
-	"table{border-collapse:collapse;margin-bottom:1em}\n"
-	"th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}\n"
-	"th{background:#eee}\n.newer{background:#ffd}\n.bad{color:#a00}\n"
-	"#notsane{background:#fdd;padding:.5em;border:1px solid #a00}\n"
-	"</style></head><body>\n<h1>slipway build master</h1>\n";
-
-static const char html_tail[] =
-	"<script>\n"
-	"(function(){var box=document.getElementById('filter');\n"
-	"function apply(){var q=box.value.toLowerCase();\n"
-	"document.querySelectorAll('table tbody tr').forEach(function(tr){\n"
-	"tr.style.display=tr.textContent.toLowerCase().indexOf(q)>=0?'':'none';});}\n"
-	"box.addEventListener('input',apply);apply();})();\n"
-	"</script>\n</body></html>\n";
-
-/* Decompresses a gzip log into dir/logs/<log>.txt, keeping its last bytes. */
-static int
-write_log(const struct sw_farm *f, const char *dir, const char *log,
-	struct sw_err *e)
-{
-	struct sw_buf in = SW_BUF_INIT, out = SW_BUF_INIT, text = SW_BUF_INIT;
-	gzFile gz = NULL;
-	char chunk[65536];
-	int n, ret = -1, fd = -1;
-
-	if (sw_statepath(&in, f->c->state_dir, SW_PATH_LOGS, e) < 0)
-		goto out;
-	if (sw_buf_addf(&in, "/%s", log) < 0 ||
-	    sw_buf_addf(&out, "%s/logs/%s.txt", dir, log) < 0)
-		goto nomem;
-	fd = open(in.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		sw_err_sys(e, "cannot open '%s'", in.data);
-		goto out;
-	}
-	gz = gzdopen(fd, "rb");
-	if (gz == NULL) {
-		close(fd);
-		goto nomem;
-	}
-	while ((n = gzread(gz, chunk, sizeof(chunk))) > 0) {
-		if (text.len + (size_t)n > SW_STATUS_LOG_MAX) {
-			size_t drop = text.len + (size_t)n - SW_STATUS_LOG_MAX;
-
-			if (drop > text.len)
-				drop = text.len;
-			memmove(text.data, text.data + drop, text.len - drop);
-			sw_buf_truncate(&text, text.len - drop);
-		}
-		if (sw_buf_add(&text, chunk, (size_t)n) < 0)
-			goto nomem;
-	}
-	if (n < 0) {
-		sw_err_set(e, "cannot read '%s': not a gzip file", in.data);
-		goto out;
-	}
-	ret = sw_file_replace(out.data, text.data, text.len, 0644, e);
-	goto out;
-nomem:
-	sw_err_sys(e, "cannot copy the log '%s'", log);
-out:
-	if (gz != NULL)
-		gzclose(gz);
-	sw_buf_release(&in);
-	sw_buf_release(&out);
-	sw_buf_release(&text);
-	return ret;
-}
-
-/* Removes dir/logs/<x>.txt files whose log is no package's last log now. */
-static int
-prune_logs(const struct sw_farm *f, const char *dir, struct sw_err *e)
-{
-	struct sw_buf p = SW_BUF_INIT;
-	struct dirent *d;
-	DIR *dp = NULL;
-	size_t i;
-	int ret = -1;
-
-	if (sw_buf_addf(&p, "%s/logs", dir) < 0) {
-		sw_err_sys(e, "cannot list old logs");
-		goto out;
-	}
-	dp = opendir(p.data);
-	if (dp == NULL) {
-		sw_err_sys(e, "cannot open '%s'", p.data);
-		goto out;
-	}
-	while ((d = readdir(dp)) != NULL) {
-		size_t len = strlen(d->d_name);
-		bool keep = d->d_name[0] == '.';
-
-		for (i = 0; !keep && i < f->list.n; i++) {
-			const struct sw_farm_entry *en = &f->entries[i];
-			const char *l;
-
-			if (en->nattempts == 0)
-				continue;
-			l = en->attempts[en->nattempts - 1].log;
-			keep = len == strlen(l) + 4 && strncmp(d->d_name, l, len - 4) == 0 &&
-				strcmp(d->d_name + len - 4, ".txt") == 0;
-		}
-		if (!keep && unlinkat(dirfd(dp), d->d_name, 0) < 0 && errno != ENOENT) {
-			sw_err_sys(e, "cannot remove '%s/%s'", p.data, d->d_name);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	if (dp != NULL)
-		closedir(dp);
-	sw_buf_release(&p);
-	return ret;
-}
-
-int
-sw_status_html(const struct sw_farm *f, const struct sw_status_memory *m,
-	const char *dir, struct sw_err *e)
-{
-	static const char *const qcols[] = { "#", "package", "repository",
-		"version", "state", "waits for", NULL };
-	static const char *const lcols[] = { "package", "slave", "phase",
-		"elapsed", "last heartbeat", NULL };
-	static const char *const bcols[] = { "package", "failures", "last slave",
-		"last failure", "waiting on it", "last log", NULL };
-	static const char *const kcols[] = { "package", "by", "since", "reason",
-		NULL };
-	static const char *const ccols[] = { "cycle", "members", NULL };
-	static const char *const rcols[] = { "repository", "stage", "package",
-		"version", "stable has", NULL };
-	static const char *const scols[] = { "slave", "last heartbeat",
-		"building", NULL };
-	struct sw_buf o = SW_BUF_INIT, p = SW_BUF_INIT;
-	char t[40], d[40], num[32];
-	size_t i, k;
-	int s, r = 0, ret = -1;
-
-	if (sw_buf_addf(&p, "%s/logs", dir) < 0)
-		goto nomem;
-	if (sw_mkdir_p(p.data, 0755, e) < 0)
-		goto out;
-	r |= sw_buf_addstr(&o, html_head);
-	sw_why_time(f->now, t, sizeof(t));
-	r |= sw_buf_addf(&o, "<p>As of %s: %zu pending, %zu building, %zu broken, "
-		"%zu blocked.</p>\n", t, f->list.n, count_flag(f, true),
-		count_broken(f), count_flag(f, false));
-	if (f->not_sane) {
-		r |= sw_buf_addstr(&o, "<p id=\"notsane\">The master is marked "
-			"<b>not sane</b>; nothing is handed out until sanity-check "
-			"passes:");
-		for (i = 0; i < f->not_sane_why.n; i++)
-			r |= sw_buf_addstr(&o, "<br>") | h(&o, f->not_sane_why.v[i]);
-		r |= sw_buf_addstr(&o, "</p>\n");
-	}
-	r |= sw_buf_addstr(&o, "<p><label>Filter: <input id=\"filter\" "
-		"type=\"search\" autofocus placeholder=\"package, slave, "
-		"repository...\"></label></p>\n");
-
-	r |= table_open(&o, "queue", "Build queue, in build order", qcols);
-	for (i = 0; i < f->list.n; i++) {
-		const struct sw_farm_entry *en = &f->entries[i];
-
-		snprintf(num, sizeof(num), "%zu", i + 1);
-		r |= sw_buf_addstr(&o, "<tr>") | td(&o, num) | td(&o, en->id.pkgbase) |
-			td(&o, en->id.repo) | td(&o, version_of(f, i)) |
-			td(&o, state_word(f, i)) | sw_buf_addstr(&o, "<td>");
-		for (k = 0; k < en->ndeps; k++)
-			r |= (k ? sw_buf_addstr(&o, " ") : 0) |
-				h(&o, f->entries[en->deps[k]].id.pkgbase);
-		r |= sw_buf_addstr(&o, "</td></tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "locked", "Building now", lcols);
-	for (i = 0; i < f->list.n; i++) {
-		const struct sw_farm_entry *en = &f->entries[i];
-
-		if (!en->locked)
-			continue;
-		sw_why_duration(f->now - en->lock.lease_start, d, sizeof(d));
-		sw_why_duration(f->now - en->lock.heartbeat, t, sizeof(t));
-		r |= sw_buf_addstr(&o, "<tr>") | td(&o, en->id.pkgbase) |
-			td(&o, en->lock.slave) | td(&o, en->lock.phase) | td(&o, d) |
-			sw_buf_addstr(&o, "<td>") | h(&o, t) |
-			sw_buf_addstr(&o, " ago</td></tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "broken", "Broken", bcols);
-	for (i = 0; i < f->list.n; i++) {
-		const struct sw_farm_entry *en = &f->entries[i];
-		const struct sw_attempt *a;
-
-		if (en->nattempts == 0)
-			continue;
-		a = &en->attempts[en->nattempts - 1];
-		snprintf(num, sizeof(num), "%zu", en->nattempts);
-		sw_why_time(a->time, t, sizeof(t));
-		r |= sw_buf_addstr(&o, "<tr class=\"bad\">") | td(&o, en->id.pkgbase) |
-			td(&o, num) | td(&o, a->slave) | td(&o, t);
-		snprintf(num, sizeof(num), "%zu", en->waiting);
-		r |= td(&o, num);
-		if (strcmp(a->log, "-") != 0 && write_log(f, dir, a->log, e) == 0)
-			r |= sw_buf_addstr(&o, "<td><a href=\"logs/") | h(&o, a->log) |
-				sw_buf_addstr(&o, ".txt\">") | h(&o, a->log) |
-				sw_buf_addstr(&o, "</a></td>");
-		else
-			r |= td(&o, strcmp(a->log, "-") ? "log unreadable" : "no log");
-		r |= sw_buf_addstr(&o, "</tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "blocked", "Blocked", kcols);
-	for (i = 0; i < f->list.n; i++) {
-		const struct sw_farm_entry *en = &f->entries[i];
-
-		if (!en->blocked)
-			continue;
-		sw_why_time(en->block.time, t, sizeof(t));
-		r |= sw_buf_addstr(&o, "<tr>") | td(&o, en->id.pkgbase) |
-			td(&o, en->block.who) | td(&o, t) | td(&o, en->block.reason) |
-			sw_buf_addstr(&o, "</tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "cycles", "Dependency cycles", ccols);
-	for (i = 0; i < f->ncycles; i++) {
-		snprintf(num, sizeof(num), "%zu", i + 1);
-		r |= sw_buf_addstr(&o, "<tr>") | td(&o, num) |
-			sw_buf_addstr(&o, "<td>");
-		for (k = 0; k < f->cycles[i].n; k++)
-			r |= (k ? sw_buf_addstr(&o, " ") : 0) |
-				h(&o, f->entries[f->cycles[i].members[k]].id.pkgbase);
-		r |= sw_buf_addstr(&o, "</td></tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "repositories", "Repositories", rcols);
-	for (i = 0; i < f->stages.n; i++) {
-		const struct sw_stage_repo *sr = &f->stages.v[i];
-
-		for (s = 0; s < SW_STAGE_COUNT; s++)
-			for (k = 0; k < sr->n[s]; k++) {
-				const struct sw_stage_pkg *pk = &sr->pkgs[s][k];
-				const struct sw_stage_pkg *st = s == SW_STAGE_STABLE ? NULL :
-					sw_stages_find(sr, SW_STAGE_STABLE, pk->name);
-				int nw = newer_than_stable(sr, (enum sw_stage)s, pk);
-
-				r |= sw_buf_addstr(&o, nw == 1 ? "<tr class=\"newer\">" :
-					"<tr>") | td(&o, sr->name[s]) |
-					td(&o, sw_stage_name((enum sw_stage)s)) |
-					td(&o, pk->name) | td(&o, pk->version) |
-					td(&o, s == SW_STAGE_STABLE ? "" : st ? st->version :
-						"(none)") | sw_buf_addstr(&o, "</tr>\n");
-			}
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-
-	r |= table_open(&o, "slaves", "Slaves", scols);
-	for (i = 0; i < f->nslaves; i++) {
-		int64_t hb = heartbeat_of(&f->slaves[i], m);
-
-		if (hb)
-			sw_why_duration(f->now - hb, d, sizeof(d));
-		r |= sw_buf_addstr(&o, "<tr>") | td(&o, f->slaves[i].name) |
-			sw_buf_addstr(&o, "<td>") | h(&o, hb ? d : "never seen") |
-			sw_buf_addstr(&o, hb ? " ago</td><td>" : "</td><td>");
-		for (k = 0; k < f->list.n; k++)
-			if (f->entries[k].locked &&
-			    strcmp(f->entries[k].lock.slave, f->slaves[i].name) == 0)
-				r |= h(&o, f->entries[k].id.pkgbase) | sw_buf_addch(&o, ' ');
-		r |= sw_buf_addstr(&o, "</td></tr>\n");
-	}
-	r |= sw_buf_addstr(&o, "</tbody></table>\n");
-	r |= sw_buf_addstr(&o, html_tail);
-	if (r < 0)
-		goto nomem;
-	if (prune_logs(f, dir, e) < 0)
-		goto out;
-	sw_buf_reset(&p);
-	if (sw_buf_addf(&p, "%s/index.html", dir) < 0)
-		goto nomem;
-	ret = sw_file_replace(p.data, o.data, o.len, 0644, e);
-	goto out;
-nomem:
-	sw_err_sys(e, "cannot format the status page");
-out:
-	sw_buf_release(&o);
-	sw_buf_release(&p);
-	return ret;
 }
 
 /* ---- metrics ---- */
@@ -831,7 +495,7 @@ remember(const struct sw_farm *f, const struct sw_status_memory *old,
 			return -1;
 	}
 	for (i = 0; i < f->nslaves; i++) {
-		t = heartbeat_of(&f->slaves[i], old);
+		t = sw_status_heartbeat(&f->slaves[i], old);
 		if (t && mem_put(m, "heartbeat", f->slaves[i].name, t) < 0)
 			return -1;
 	}
@@ -885,11 +549,11 @@ sw_status_metrics(const struct sw_farm *f, struct sw_status_memory *old,
 	r |= sw_buf_addf(&o, "slipway_queue_length %zu\n", f->list.n);
 	r |= metric(&o, "slipway_locked", "gauge",
 		"Build-list entries being built (locked by a slave).");
-	r |= sw_buf_addf(&o, "slipway_locked %zu\n", count_flag(f, true));
+	r |= sw_buf_addf(&o, "slipway_locked %zu\n", sw_status_count_flag(f, true));
 	r |= metric(&o, "slipway_broken", "gauge", "Broken build-list entries.");
-	r |= sw_buf_addf(&o, "slipway_broken %zu\n", count_broken(f));
+	r |= sw_buf_addf(&o, "slipway_broken %zu\n", sw_status_count_broken(f));
 	r |= metric(&o, "slipway_blocked", "gauge", "Blocked build-list entries.");
-	r |= sw_buf_addf(&o, "slipway_blocked %zu\n", count_flag(f, false));
+	r |= sw_buf_addf(&o, "slipway_blocked %zu\n", sw_status_count_flag(f, false));
 	r |= metric(&o, "slipway_cycles", "gauge",
 		"Dependency cycles on the build list.");
 	r |= sw_buf_addf(&o, "slipway_cycles %zu\n", f->ncycles);

@@ -12,24 +12,10 @@
 
 #include "core/fileio.h"
 #include "queue/statepath.h"
+#include "source/gitsrc_int.h"
 
-#define TREE_CACHE 8
-#define HEAD_REF "refs/slipway/head"
-
-struct sw_gitsrc {
-	git_repository *repo;
-	char *path;
-	struct {
-		git_oid commit;
-		git_tree *tree;
-	} cache[TREE_CACHE];
-	size_t next;
-	sw_gitsrc_progress_fn progress;
-	void *progress_arg;
-};
-
-static int
-git_fail(struct sw_err *e, const char *fmt, const char *subject)
+int
+sw_gitsrc_fail(struct sw_err *e, const char *fmt, const char *subject)
 {
 	const git_error *ge = git_error_last();
 	char msg[SW_ERR_MAX / 2];
@@ -82,7 +68,7 @@ sw_gitsrc_open(struct sw_gitsrc **gp, const char *path, bool create,
 
 	*gp = NULL;
 	if (git_libgit2_init() < 0)
-		return git_fail(e, "cannot initialize libgit2 for '%s'", path);
+		return sw_gitsrc_fail(e, "cannot initialize libgit2 for '%s'", path);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	/*
@@ -115,7 +101,7 @@ sw_gitsrc_open(struct sw_gitsrc **gp, const char *path, bool create,
 		r = git_repository_init(&g->repo, path, 1);
 	}
 	if (r < 0) {
-		git_fail(e, "cannot open git mirror '%s'", path);
+		sw_gitsrc_fail(e, "cannot open git mirror '%s'", path);
 		goto out;
 	}
 	*gp = g;
@@ -174,13 +160,13 @@ root_tree(struct sw_gitsrc *g, const char *commit, git_tree **tree,
 			return 0;
 		}
 	if (git_commit_lookup(&c, g->repo, &oid) < 0)
-		return git_fail(e, "cannot read commit %s", commit);
+		return sw_gitsrc_fail(e, "cannot read commit %s", commit);
 	i = g->next++ % TREE_CACHE;
 	git_tree_free(g->cache[i].tree);
 	g->cache[i].tree = NULL;
 	if (git_commit_tree(&g->cache[i].tree, c) < 0) {
 		git_commit_free(c);
-		return git_fail(e, "cannot read the tree of commit %s", commit);
+		return sw_gitsrc_fail(e, "cannot read the tree of commit %s", commit);
 	}
 	git_commit_free(c);
 	g->cache[i].commit = oid;
@@ -228,7 +214,7 @@ entry_at(struct sw_gitsrc *g, const char *commit, const char *path,
 		return 1;
 	}
 	if (r < 0)
-		return git_fail(e, "cannot look up '%s'", path);
+		return sw_gitsrc_fail(e, "cannot look up '%s'", path);
 	return 0;
 }
 
@@ -269,14 +255,14 @@ tree_at(struct sw_gitsrc *g, const char *commit, const char *path,
 		return r;
 	if (ent == NULL)
 		return git_tree_dup(tree, root) < 0 ?
-			git_fail(e, "cannot read '%s'", ".") : 0;
+			sw_gitsrc_fail(e, "cannot read '%s'", ".") : 0;
 	if (entry_kind(ent) != SW_GIT_TREE) {
 		git_tree_entry_free(ent);
 		return 1;
 	}
 	r = git_tree_lookup(tree, g->repo, git_tree_entry_id(ent));
 	git_tree_entry_free(ent);
-	return r < 0 ? git_fail(e, "cannot read directory '%s'", path) : 0;
+	return r < 0 ? sw_gitsrc_fail(e, "cannot read directory '%s'", path) : 0;
 }
 
 int
@@ -314,7 +300,7 @@ read_blob(git_repository *repo, const git_oid *id, size_t cap, size_t *used,
 	int ret = -1;
 
 	if (git_blob_lookup(&b, repo, id) < 0)
-		return git_fail(e, "cannot read '%s'", what);
+		return sw_gitsrc_fail(e, "cannot read '%s'", what);
 	size = git_blob_rawsize(b);
 	if (size > (git_object_size_t)(cap - *used)) {
 		sw_err_set(e, "'%s' is too large (more than %zu bytes)", what, cap);
@@ -370,10 +356,10 @@ sw_gitsrc_diff(struct sw_gitsrc *g, const char *old, const char *new_,
 	if (old != NULL && root_tree(g, old, &a, e) < 0)
 		return -1;
 	if (git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION) < 0)
-		return git_fail(e, "cannot compare commits in '%s'", g->path);
+		return sw_gitsrc_fail(e, "cannot compare commits in '%s'", g->path);
 	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, g->repo, a, b, &opts) < 0)
-		return git_fail(e, "cannot compare commits in '%s'", g->path);
+		return sw_gitsrc_fail(e, "cannot compare commits in '%s'", g->path);
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -396,7 +382,7 @@ sw_gitsrc_head(struct sw_gitsrc *g, char *commit, struct sw_err *e)
 	if (r == GIT_ENOTFOUND)
 		return 1;
 	if (r < 0)
-		return git_fail(e, "cannot read the fetched head of '%s'", g->path);
+		return sw_gitsrc_fail(e, "cannot read the fetched head of '%s'", g->path);
 	git_oid_tostr(commit, SW_COMMIT_MAX + 1, &oid);
 	return 0;
 }
@@ -419,21 +405,6 @@ transfer_progress(const git_indexer_progress *stats, void *payload)
 	return 0;
 }
 
-/* ---- the first fetch from a local repository ------------------------------- */
-
-/*
- * libgit2 fetches from a local path by building a pack of everything the
- * mirror lacks: on a first fetch of a big history that is minutes of CPU
- * (406,000 commits: over 6 minutes) where `git clone --local` takes a
- * second. So a first fetch from a local repository does what git clone
- * does: it links (or, across filesystems, copies) the pack files and loose
- * objects into the mirror and points the head at the branch it read from
- * the source; the ordinary fetch that follows then has nothing to send. Objects are immutable and named by their hash, so linking
- * shares nothing that can change; each file lands under its final name by
- * rename after fsync, and the head moves last, so a kill -9 leaves at most
- * extra objects that the next run links again (EEXIST) or uses.
- */
-
 /* "/path" or "file:///path": the path; else NULL. */
 static const char *
 local_path(const char *url)
@@ -443,210 +414,6 @@ local_path(const char *url)
 	if (strncmp(url, "file://", 7) == 0 && url[7] == '/')
 		return url + 7;
 	return NULL;
-}
-
-#define HEX "0123456789abcdef"
-
-/* An object file git writes: a pack or its index, or a loose object. */
-static bool
-object_file(bool pack, const char *name)
-{
-	size_t h;
-
-	if (!pack) {
-		h = strspn(name, HEX);
-		return (h == 38 || h == 62) && name[h] == '\0';
-	}
-	if (strncmp(name, "pack-", 5) != 0)
-		return false;
-	h = strspn(name + 5, HEX);
-	return (h == 40 || h == 64) && (strcmp(name + 5 + h, ".pack") == 0 ||
-		strcmp(name + 5 + h, ".idx") == 0);
-}
-
-/*
- * Links src to dst, or copies it through a temp file; 0 also if dst
- * exists. Only a regular file: link(2) would link a symlink itself.
- */
-static int
-link_or_copy(const char *src, const char *dst, struct sw_err *e)
-{
-	struct sw_buf tmp = SW_BUF_INIT;
-	char buf[65536];
-	struct stat st;
-	ssize_t n;
-	int in = -1, out = -1, ret = -1;
-
-	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
-		return sw_err_set(e, "cannot copy '%s': not a regular file", src);
-	if (link(src, dst) == 0 || errno == EEXIST)
-		return 0;
-	if (sw_buf_addf(&tmp, "%s.tmp.%ld", dst, (long)getpid()) < 0) {
-		sw_err_sys(e, "cannot copy '%s'", src);
-		goto out;
-	}
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	out = in < 0 ? -1 : open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC |
-		O_NOFOLLOW | O_CLOEXEC, 0444);
-	if (in < 0 || out < 0) {
-		sw_err_sys(e, "cannot copy '%s' to '%s'", src, tmp.data);
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (sw_write_all(out, buf, (size_t)n) < 0)
-			break;
-	if (n != 0 || fsync(out) < 0 || close(out) < 0) {
-		out = -1;
-		sw_err_sys(e, "cannot copy '%s' to '%s'", src, tmp.data);
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp.data, dst) < 0) {
-		sw_err_sys(e, "cannot rename '%s'", tmp.data);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (ret < 0 && tmp.len > 0)
-		unlink(tmp.data);
-	sw_buf_release(&tmp);
-	return ret;
-}
-
-/*
- * Every object file of <from>/<sub> into <to>/<sub> (sub "pack" or a
- * two-hex-digit loose directory), packs before their indexes (an index
- * makes a pack visible), then fsyncs <to>/<sub>.
- */
-static int
-seed_dir(const char *from, const char *to, const char *sub, struct sw_err *e)
-{
-	struct sw_buf s = SW_BUF_INIT, d = SW_BUF_INIT;
-	bool pack = strcmp(sub, "pack") == 0;
-	struct dirent *de;
-	DIR *dir = NULL;
-	int pass, ret = -1;
-
-	if (sw_buf_addf(&s, "%s/%s", from, sub) < 0 ||
-	    sw_buf_addf(&d, "%s/%s", to, sub) < 0) {
-		sw_err_sys(e, "cannot copy objects from '%s'", from);
-		goto out;
-	}
-	if (sw_mkdir_p(d.data, 0755, e) < 0)
-		goto out;
-	for (pass = 0; pass < (pack ? 2 : 1); pass++) {
-		if ((dir = opendir(s.data)) == NULL) {
-			sw_err_sys(e, "cannot read '%s'", s.data);
-			goto out;
-		}
-		while ((de = readdir(dir)) != NULL) {
-			size_t n = strlen(de->d_name);
-			size_t sl = s.len, dl = d.len;
-
-			if (!object_file(pack, de->d_name) ||
-			    (pack && (strcmp(de->d_name + n - 4, ".idx") == 0) !=
-			    (pass == 1)))
-				continue;
-			if (sw_buf_addf(&s, "/%s", de->d_name) < 0 ||
-			    sw_buf_addf(&d, "/%s", de->d_name) < 0) {
-				sw_err_sys(e, "cannot copy objects from '%s'", from);
-				goto out;
-			}
-			if (link_or_copy(s.data, d.data, e) < 0)
-				goto out;
-			sw_buf_truncate(&s, sl);
-			sw_buf_truncate(&d, dl);
-		}
-		closedir(dir);
-		dir = NULL;
-	}
-	if (sw_buf_addstr(&d, "/x") < 0) {
-		sw_err_sys(e, "cannot copy objects from '%s'", from);
-		goto out;
-	}
-	ret = sw_fsync_parent(d.data, e);
-out:
-	if (dir != NULL)
-		closedir(dir);
-	sw_buf_release(&s);
-	sw_buf_release(&d);
-	return ret;
-}
-
-/*
- * 0 seeded (the head is the source's branch), 1 not possible here (no such
- * branch, objects behind alternates, ...: an ordinary fetch will do it or
- * say why not), -1 error.
- */
-static int
-seed_local(struct sw_gitsrc *g, const char *path, const char *branch,
-	struct sw_err *e)
-{
-	git_repository *src = NULL;
-	git_reference *ref = NULL;
-	git_object *obj = NULL;
-	git_odb *odb = NULL;
-	struct sw_buf from = SW_BUF_INIT, to = SW_BUF_INIT, ref_name = SW_BUF_INIT;
-	struct dirent *de;
-	struct stat st;
-	DIR *dir = NULL;
-	git_oid oid;
-	int ret = -1;
-
-	if (git_repository_open_ext(&src, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL) < 0 || (branch != NULL ?
-	    sw_buf_addf(&ref_name, "refs/heads/%s", branch) :
-	    sw_buf_addstr(&ref_name, "HEAD")) < 0 ||
-	    git_reference_name_to_id(&oid, src, ref_name.data) < 0 ||
-	    sw_buf_addf(&from, "%sobjects", git_repository_commondir(src)) < 0 ||
-	    sw_buf_addf(&to, "%sobjects", git_repository_commondir(g->repo)) < 0) {
-		ret = 1;
-		goto out;
-	}
-	sw_buf_addstr(&from, "/info/alternates");
-	if (lstat(from.data, &st) == 0) {
-		ret = 1;
-		goto out;
-	}
-	sw_buf_truncate(&from, from.len - strlen("/info/alternates"));
-	if ((dir = opendir(from.data)) == NULL) {
-		ret = 1;
-		goto out;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, "pack") != 0 && (strlen(de->d_name) != 2 ||
-		    strspn(de->d_name, HEX) != 2))
-			continue;
-		if (seed_dir(from.data, to.data, de->d_name, e) < 0)
-			goto out;
-	}
-	if (git_repository_odb(&odb, g->repo) < 0 || git_odb_refresh(odb) < 0 ||
-	    git_object_lookup(&obj, g->repo, &oid, GIT_OBJECT_COMMIT) < 0) {
-		git_fail(e, "cannot read the head of '%s' after copying its objects",
-			path);
-		goto out;
-	}
-	if (git_reference_create(&ref, g->repo, HEAD_REF, &oid, 1,
-	    "slipway: first fetch, objects linked") < 0) {
-		git_fail(e, "cannot set the head of '%s'", g->path);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (dir != NULL)
-		closedir(dir);
-	git_reference_free(ref);
-	git_object_free(obj);
-	git_odb_free(odb);
-	git_repository_free(src);
-	sw_buf_release(&from);
-	sw_buf_release(&to);
-	sw_buf_release(&ref_name);
-	return ret;
 }
 
 int
@@ -676,10 +443,10 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 		snprintf(spec, sizeof(spec), "+HEAD:%s", HEAD_REF);
 	/* then fetch as usual: nothing is left to transfer */
 	if (local != NULL && git_reference_name_to_id(&oid, g->repo, HEAD_REF) ==
-	    GIT_ENOTFOUND && seed_local(g, local, branch, e) < 0)
+	    GIT_ENOTFOUND && sw_gitsrc_seed_local(g, local, branch, e) < 0)
 		goto out;
 	if (git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION) < 0) {
-		git_fail(e, "cannot fetch '%s'", url);
+		sw_gitsrc_fail(e, "cannot fetch '%s'", url);
 		goto out;
 	}
 	refspecs.strings = &specp;
@@ -697,7 +464,7 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 	 */
 	if (git_remote_create_options_init(&ro,
 	    GIT_REMOTE_CREATE_OPTIONS_VERSION) < 0) {
-		git_fail(e, "cannot fetch '%s'", url);
+		sw_gitsrc_fail(e, "cannot fetch '%s'", url);
 		goto out;
 	}
 	ro.repository = g->repo;
@@ -705,16 +472,16 @@ sw_gitsrc_fetch(struct sw_gitsrc *g, const char *url, const char *branch,
 		GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
 	if (git_remote_create_with_opts(&remote, url, &ro) < 0 ||
 	    git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
-		git_fail(e, "cannot fetch '%s'", url);
+		sw_gitsrc_fail(e, "cannot fetch '%s'", url);
 		goto out;
 	}
 	if (git_reference_name_to_id(&oid, g->repo, HEAD_REF) < 0) {
-		git_fail(e, "cannot fetch '%s'", url);
+		sw_gitsrc_fail(e, "cannot fetch '%s'", url);
 		goto out;
 	}
 	/* the head must be a commit */
 	if (git_object_lookup(&obj, g->repo, &oid, GIT_OBJECT_COMMIT) < 0) {
-		git_fail(e, "'%s' did not give a commit", url);
+		sw_gitsrc_fail(e, "'%s' did not give a commit", url);
 		goto out;
 	}
 	git_oid_tostr(commit, SW_COMMIT_MAX + 1, &oid);
@@ -769,7 +536,7 @@ walk_entry(struct walk *w, git_repository *ra, const git_tree_entry *a,
 	if (kind == SW_GIT_TREE) {
 		if (git_tree_lookup(&ta, ra, git_tree_entry_id(a)) < 0 ||
 		    (b != NULL && git_tree_lookup(&tb, rb, git_tree_entry_id(b)) < 0)) {
-			git_fail(w->e, "cannot read directory '%s'", w->path.data);
+			sw_gitsrc_fail(w->e, "cannot read directory '%s'", w->path.data);
 			goto out;
 		}
 		if (w->fn(w->path.data, SW_GIT_TREE, false, NULL, 0, w->arg, w->e) < 0 ||
@@ -909,3 +676,4 @@ out:
 	sw_buf_release(&w.data);
 	return ret;
 }
+
