@@ -216,6 +216,60 @@ tick(void *arg, const char *phase)
 	return stopping(s) ? 1 : 0;
 }
 
+/*
+ * Runs command until the master gives an answer of its own: a network
+ * failure or a failed master waits its backoff, busy (1) about 2 s, and
+ * each attempt starts afresh (in rewound, out and outbuf emptied).
+ * STEP_OK with *status (never 1), STEP_STOPPED or STEP_ERROR. phase: told
+ * by tick() before each attempt (NULL: nothing); when tick says the
+ * assignment is lost, STEP_DROPPED.
+ */
+static enum step
+answered(struct sess *s, const char *command, const char *phase, int in,
+	int out, struct sw_buf *outbuf, struct sw_buf *err, int *status,
+	struct sw_err *e)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "%.*s", (int)strcspn(command, " "), command);
+	for (;;) {
+		enum sw_ssh_result r;
+		enum step st;
+
+		if (stopping(s))
+			return STEP_STOPPED;
+		if (phase != NULL && tick(s, phase) != 0)
+			return stopping(s) ? STEP_STOPPED : STEP_DROPPED;
+		if ((in >= 0 && lseek(in, 0, SEEK_SET) < 0) || (out >= 0 &&
+		    (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0))) {
+			sw_err_sys(e, "%s: cannot rewind its file", what);
+			return STEP_ERROR;
+		}
+		if (outbuf != NULL)
+			sw_buf_reset(outbuf);
+		r = call(s, command, in, out, outbuf, err, true, status, e);
+		if (r == SW_SSH_STOPPED)
+			return STEP_STOPPED;
+		if (r == SW_SSH_FATAL)
+			return STEP_ERROR;
+		if (r == SW_SSH_NETWORK) {
+			if (network_wait(s, what, e->msg))
+				return STEP_STOPPED;
+			continue;
+		}
+		st = common_status(s, what, *status, err, e);
+		if (st == STEP_ERROR || st == STEP_STOPPED)
+			return st;
+		if (st == STEP_DROPPED)
+			continue;
+		if (*status != 1)
+			return STEP_OK;
+		sw_debug("%s: the master is busy: %s", what, last_line(err));
+		if (pause_ms(s, 2000))
+			return STEP_STOPPED;
+	}
+}
+
 static void
 set_assignment(struct sess *s, const struct sw_id *id)
 {
@@ -242,35 +296,13 @@ get_assignment(struct sess *s, struct sw_err *e)
 	sw_buf_init(&out, 1024);
 	sw_buf_init(&err, STDERR_KEEP);
 	for (;;) {
-		enum sw_ssh_result r;
-		enum step st;
+		enum step st = answered(s, "get-assignment", NULL, -1, -1, &out,
+			&err, &status, e);
 
-		if (stopping(s)) {
-			ret = STEP_STOPPED;
-			goto out;
-		}
-		sw_buf_reset(&out);
-		r = call(s, "get-assignment", -1, -1, &out, &err, true, &status, e);
-		if (r == SW_SSH_STOPPED) {
-			ret = STEP_STOPPED;
-			goto out;
-		}
-		if (r == SW_SSH_FATAL)
-			goto out;
-		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, "get-assignment", e->msg)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			continue;
-		}
-		st = common_status(s, "get-assignment", status, &err, e);
-		if (st == STEP_ERROR || st == STEP_STOPPED) {
+		if (st != STEP_OK) {
 			ret = st;
 			goto out;
 		}
-		if (st == STEP_DROPPED)
-			continue;
 		switch (status) {
 		case 0:
 			sw_strvec_release(&f);
@@ -290,13 +322,6 @@ get_assignment(struct sess *s, struct sw_err *e)
 			sw_info("'%s': assigned %s", s->key, s->args);
 			ret = STEP_OK;
 			goto out;
-		case 1:
-			sw_debug("get-assignment: the master is busy");
-			if (pause_ms(s, 2000)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			break;
 		case 3:
 			if (!s->o->wait) {
 				sw_info("nothing is pending on the master");
@@ -338,58 +363,26 @@ get_sources(struct sess *s, struct sw_err *e)
 		sw_err_sys(e, "get-sources");
 		goto out;
 	}
-	for (;;) {
-		enum sw_ssh_result r;
-		enum step st;
-
-		if (fd >= 0)
-			close(fd);
-		fd = open(s->sources_tar.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			0600);
-		if (fd < 0) {
-			sw_err_sys(e, "cannot create '%s'", s->sources_tar.data);
-			goto out;
-		}
-		r = call(s, cmd.data, -1, fd, NULL, &err, true, &status, e);
-		if (r == SW_SSH_STOPPED) {
-			ret = STEP_STOPPED;
-			goto out;
-		}
-		if (r == SW_SSH_FATAL)
-			goto out;
-		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, "get-sources", e->msg)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			continue;
-		}
-		st = common_status(s, "get-sources", status, &err, e);
-		if (st == STEP_ERROR || st == STEP_STOPPED) {
-			ret = st;
-			goto out;
-		}
-		if (st == STEP_DROPPED)
-			continue;
-		if (status == 1) {
-			if (pause_ms(s, 2000)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			continue;
-		}
-		if (status == 2) {
-			sw_warn("'%s': get-sources: no longer ours: %s", s->key,
-				last_line(&err));
-			ret = STEP_DROPPED;
-			goto out;
-		}
-		if (status != 0) {
-			sw_err_set(e, "get-sources: unexpected exit status %d: %s", status,
-				last_line(&err));
-			goto out;
-		}
-		break;
+	fd = open(s->sources_tar.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		0600);
+	if (fd < 0) {
+		sw_err_sys(e, "cannot create '%s'", s->sources_tar.data);
+		goto out;
+	}
+	ret = answered(s, cmd.data, NULL, -1, fd, NULL, &err, &status, e);
+	if (ret != STEP_OK)
+		goto out;
+	ret = STEP_ERROR;
+	if (status == 2) {
+		sw_warn("'%s': get-sources: no longer ours: %s", s->key,
+			last_line(&err));
+		ret = STEP_DROPPED;
+		goto out;
+	}
+	if (status != 0) {
+		sw_err_set(e, "get-sources: unexpected exit status %d: %s", status,
+			last_line(&err));
+		goto out;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
@@ -494,68 +487,27 @@ upload(struct sess *s, const char *dir, struct sw_err *e)
 	}
 	sw_info("'%s': %s: returning %zu %s", s->key, SW_PHASE_UPLOADING, n,
 		error ? "logs" : "files");
-	for (;;) {
-		enum sw_ssh_result r;
-		enum step st;
-
-		if (tick(s, SW_PHASE_UPLOADING) != 0) {
-			if (stopping(s)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			ret = STEP_DROPPED;
-			break;
-		}
-		if (lseek(fd, 0, SEEK_SET) < 0) {
-			sw_err_sys(e, "cannot read '%s'", s->upload_tar.data);
-			goto out;
-		}
-		r = call(s, cmd.data, fd, -1, NULL, &err, true, &status, e);
-		if (r == SW_SSH_STOPPED) {
-			ret = STEP_STOPPED;
-			goto out;
-		}
-		if (r == SW_SSH_FATAL)
-			goto out;
-		if (r == SW_SSH_NETWORK) {
-			if (network_wait(s, "return-assignment", e->msg)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			continue;
-		}
-		st = common_status(s, "return-assignment", status, &err, e);
-		if (st == STEP_ERROR || st == STEP_STOPPED) {
-			ret = st;
-			goto out;
-		}
-		if (st == STEP_DROPPED)
-			continue;
-		if (status == 1) {
-			if (pause_ms(s, 2000)) {
-				ret = STEP_STOPPED;
-				goto out;
-			}
-			continue;
-		}
-		if (status == 0) {
-			if (error)
-				sw_info("'%s': returned the logs: broken on the master",
-					s->key);
-			else
-				sw_info("'%s': returned: in staging", s->key);
-			ret = error ? STEP_FAILED : STEP_OK;
-		} else if (status == 2) {
-			sw_warn("'%s': return-assignment: no longer ours, dropping what "
-				"was built: %s", s->key, last_line(&err));
-			ret = STEP_DROPPED;
-		} else {
-			/* 3 signature, 4 package set, 5 invalid: sending it again will not help */
-			sw_error("'%s': return-assignment refused the upload (%d): %s",
-				s->key, status, last_line(&err));
-			ret = STEP_FAILED;
-		}
-		break;
+	ret = answered(s, cmd.data, SW_PHASE_UPLOADING, fd, -1, NULL, &err,
+		&status, e);
+	if (ret == STEP_STOPPED || ret == STEP_ERROR)
+		goto out;
+	/* STEP_DROPPED: tick() said why */
+	if (ret == STEP_OK && status == 0) {
+		if (error)
+			sw_info("'%s': returned the logs: broken on the master",
+				s->key);
+		else
+			sw_info("'%s': returned: in staging", s->key);
+		ret = error ? STEP_FAILED : STEP_OK;
+	} else if (ret == STEP_OK && status == 2) {
+		sw_warn("'%s': return-assignment: no longer ours, dropping what "
+			"was built: %s", s->key, last_line(&err));
+		ret = STEP_DROPPED;
+	} else if (ret == STEP_OK) {
+		/* 3 signature, 4 package set, 5 invalid: sending it again will not help */
+		sw_error("'%s': return-assignment refused the upload (%d): %s",
+			s->key, status, last_line(&err));
+		ret = STEP_FAILED;
 	}
 	if (sw_fs_remove_tree(dir, e) < 0)
 		ret = STEP_ERROR;
