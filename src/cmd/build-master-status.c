@@ -65,6 +65,7 @@ main(int argc, char **argv)
 	struct sw_buf out = SW_BUF_INIT;
 	struct opts o = { 0, NULL, NULL };
 	struct sw_farm farm;
+	enum sw_farm_result fr;
 	struct sw_cli cli;
 	struct sw_err e;
 	const struct sw_cli_spec spec = {
@@ -83,20 +84,10 @@ main(int argc, char **argv)
 	status = sw_cli_start(&spec, argc, argv, &cli);
 	if (status >= 0)
 		return status;
-	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	switch (sw_farm_load(&farm, &conf, (int64_t)time(NULL),
-	    SW_FARM_LOCK_TIMEOUT_MS, &e)) {
-	case SW_FARM_OK:
-		break;
-	case SW_FARM_BUSY:
-		sw_error("busy: %s", e.msg);
-		rc = EXIT_BUSY;
-		goto out;
-	default:
-		sw_error("%s", e.msg);
+	fr = sw_farm_open(&farm, &conf, cli.config, (int64_t)time(NULL), &e);
+	if (fr != SW_FARM_OK) {
+		sw_error(fr == SW_FARM_BUSY ? "busy: %s" : "%s", e.msg);
+		rc = fr == SW_FARM_BUSY ? EXIT_BUSY : EXIT_FAIL;
 		goto out;
 	}
 	if (sw_status_memory_load(&farm, &mem, &e) < 0 ||

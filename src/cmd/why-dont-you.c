@@ -45,6 +45,7 @@ main(int argc, char **argv)
 	struct sw_master_conf conf;
 	struct sw_strvec lines = SW_STRVEC_INIT;
 	struct sw_farm farm;
+	enum sw_farm_result fr;
 	struct sw_cli cli;
 	struct sw_err e;
 	int status, rc = EXIT_FAIL, what = -1, i, r;
@@ -64,20 +65,10 @@ main(int argc, char **argv)
 	for (i = cli.first_operand + 1; i < argc; i++)
 		if (!sw_name_valid(SW_NAME_PKGBASE, argv[i]))
 			return sw_cli_usage_error(&spec, "invalid pkgbase '%s'", argv[i]);
-	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
-		sw_error("%s", e.msg);
-		goto out;
-	}
-	switch (sw_farm_load(&farm, &conf, (int64_t)time(NULL),
-	    SW_FARM_LOCK_TIMEOUT_MS, &e)) {
-	case SW_FARM_OK:
-		break;
-	case SW_FARM_BUSY:
-		sw_error("busy: %s", e.msg);
-		rc = EXIT_BUSY;
-		goto out;
-	default:
-		sw_error("%s", e.msg);
+	fr = sw_farm_open(&farm, &conf, cli.config, (int64_t)time(NULL), &e);
+	if (fr != SW_FARM_OK) {
+		sw_error(fr == SW_FARM_BUSY ? "busy: %s" : "%s", e.msg);
+		rc = fr == SW_FARM_BUSY ? EXIT_BUSY : EXIT_FAIL;
 		goto out;
 	}
 	rc = EXIT_OK;

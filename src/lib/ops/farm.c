@@ -577,3 +577,12 @@ out:
 	sw_statedir_release(&sd);
 	return ret;
 }
+
+enum sw_farm_result
+sw_farm_open(struct sw_farm *f, struct sw_master_conf *c,
+	const char *config_path, int64_t now, struct sw_err *e)
+{
+	if (sw_master_conf_locate_load(config_path, c, e) < 0)
+		return SW_FARM_ERROR;
+	return sw_farm_load(f, c, now, SW_FARM_LOCK_TIMEOUT_MS, e);
+}

@@ -108,6 +108,13 @@ void sw_farm_init(struct sw_farm *f);
 enum sw_farm_result sw_farm_load(struct sw_farm *f,
 	const struct sw_master_conf *c, int64_t now, int lock_timeout_ms,
 	struct sw_err *e);
+/*
+ * What a command does first: the master's configuration from config_path
+ * (NULL: where config.h looks for it) into c, then sw_farm_load with the
+ * default lock timeout. The caller frees c (config.h) and f either way.
+ */
+enum sw_farm_result sw_farm_open(struct sw_farm *f, struct sw_master_conf *c,
+	const char *config_path, int64_t now, struct sw_err *e);
 /* The same, for a caller that holds both locks already (sanity-check). */
 int sw_farm_load_locked(struct sw_farm *f, const struct sw_master_conf *c,
 	int64_t now, struct sw_err *e);
