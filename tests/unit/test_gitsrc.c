@@ -9,61 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/run.h"
 #include "source/gitsrc.h"
 #include "testutil.h"
-
-/* git -C dir ARGS... with a fixed identity; the test fails if it does. */
-static void
-git(const char *dir, const char *const *args)
-{
-	static const char *const allow[] = { "PATH", NULL };
-	struct sw_child c;
-	struct sw_err e;
-	int status, i;
-
-	sw_child_init(&c, "/usr/bin/git");
-	sw_strvec_push(&c.argv, "git");
-	sw_strvec_push(&c.argv, "-C");
-	sw_strvec_push(&c.argv, dir);
-	sw_strvec_push(&c.argv, "-c");
-	sw_strvec_push(&c.argv, "user.name=t");
-	sw_strvec_push(&c.argv, "-c");
-	sw_strvec_push(&c.argv, "user.email=t@example.org");
-	for (i = 0; args[i]; i++)
-		sw_strvec_push(&c.argv, args[i]);
-	sw_env_allow(&c.env, allow);
-	sw_strvec_push(&c.env, "HOME=/nonexistent");
-	sw_strvec_push(&c.env, "GIT_CONFIG_NOSYSTEM=1");
-	if (sw_child_run(&c, &status, &e) < 0 || status != 0)
-		fail_msg("git %s failed", args[0]);
-	sw_child_release(&c);
-}
-
-static void
-put(const char *dir, const char *rel, const char *data)
-{
-	char path[4200], *slash;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	tu_write(path, data, strlen(data));
-}
-
-static void
-commit(const char *dir, const char *msg)
-{
-	const char *add[] = { "add", "-A", NULL };
-	const char *ci[] = { "commit", "-q", "-m", msg, NULL };
-
-	git(dir, add);
-	git(dir, ci);
-}
+#include "testgit.h"
 
 static void
 test_mirror_paths(void **state)
@@ -125,7 +73,6 @@ static void
 test_fetch_and_read(void **state)
 {
 	const char *dir = *state;
-	const char *init[] = { "init", "-q", "-b", "main", NULL };
 	char up[4200], cu[4200], mirror[4200], cmirror[4200];
 	char c1[SW_COMMIT_MAX + 1], c2[SW_COMMIT_MAX + 1], head[SW_COMMIT_MAX + 1];
 	char cc[SW_COMMIT_MAX + 1], id[SW_COMMIT_MAX + 1];
@@ -141,16 +88,16 @@ test_fetch_and_read(void **state)
 	snprintf(cmirror, sizeof(cmirror), "%s/c.git", dir);
 	mkdir(up, 0755);
 	mkdir(cu, 0755);
-	git(up, init);
-	git(cu, init);
-	put(up, "core/foo/PKGBUILD", "pkgname=foo\npkgrel=1\n");
-	put(up, "core/foo/foo.conf", "upstream\n");
-	put(up, "extra/bar/PKGBUILD", "pkgname=bar\n");
-	commit(up, "one");
-	put(cu, "core/foo/PKGBUILD", "pkgrel=2");
-	put(cu, "core/foo/foo.conf", "custom\n");
-	put(cu, "core/foo/added", "new\n");
-	commit(cu, "custom");
+	tu_git_init(up);
+	tu_git_init(cu);
+	tu_put(up, "core/foo/PKGBUILD", "pkgname=foo\npkgrel=1\n");
+	tu_put(up, "core/foo/foo.conf", "upstream\n");
+	tu_put(up, "extra/bar/PKGBUILD", "pkgname=bar\n");
+	tu_commit(up, "one");
+	tu_put(cu, "core/foo/PKGBUILD", "pkgrel=2");
+	tu_put(cu, "core/foo/foo.conf", "custom\n");
+	tu_put(cu, "core/foo/added", "new\n");
+	tu_commit(cu, "custom");
 
 	assert_int_equal(sw_gitsrc_open(&g, mirror, false, &e), 1);
 	assert_int_equal(sw_gitsrc_open(&g, mirror, true, &e), 0);
@@ -158,8 +105,8 @@ test_fetch_and_read(void **state)
 	assert_int_equal(sw_gitsrc_fetch(g, up, "main", c1, &e), 0);
 	assert_int_equal(sw_gitsrc_head(g, head, &e), 0);
 	assert_string_equal(head, c1);
-	put(up, "extra/bar/PKGBUILD", "pkgname=bar\npkgrel=2\n");
-	commit(up, "two");
+	tu_put(up, "extra/bar/PKGBUILD", "pkgname=bar\npkgrel=2\n");
+	tu_commit(up, "two");
 	assert_int_equal(sw_gitsrc_fetch(g, up, NULL, c2, &e), 0);
 	assert_string_not_equal(c1, c2);
 

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "mkpkg.h"
+#include "testgit.h"
 #include "core/config.h"
-#include "core/run.h"
 #include "queue/pkgstate.h"
 #include "queue/statedir.h"
 #include "source/gitsrc.h"
@@ -21,31 +21,6 @@
 static struct sw_master_conf conf;
 static struct sw_id id;
 
-static void
-git(const char *dir, const char *const *args)
-{
-	static const char *const allow[] = { "PATH", NULL };
-	struct sw_child c;
-	struct sw_err e;
-	int status, i;
-
-	sw_child_init(&c, "/usr/bin/git");
-	sw_strvec_push(&c.argv, "git");
-	sw_strvec_push(&c.argv, "-C");
-	sw_strvec_push(&c.argv, dir);
-	sw_strvec_push(&c.argv, "-c");
-	sw_strvec_push(&c.argv, "user.name=t");
-	sw_strvec_push(&c.argv, "-c");
-	sw_strvec_push(&c.argv, "user.email=t@example.org");
-	for (i = 0; args[i]; i++)
-		sw_strvec_push(&c.argv, args[i]);
-	sw_env_allow(&c.env, allow);
-	sw_strvec_push(&c.env, "HOME=/nonexistent");
-	if (sw_child_run(&c, &status, &e) < 0 || status != 0)
-		fail_msg("git %s failed", args[0]);
-	sw_child_release(&c);
-}
-
 /*
  * An upstream repository with core/foo, fetched into the state's mirror;
  * foo on the build list at that commit, with its build-meta; a lease of
@@ -54,9 +29,6 @@ git(const char *dir, const char *const *args)
 static int
 setup(void **state)
 {
-	const char *init[] = { "init", "-q", "-b", "main", NULL };
-	const char *add[] = { "add", "-A", NULL };
-	const char *ci[] = { "commit", "-q", "-m", "one", NULL };
 	const char *cf = "[master]\nstate_dir = state\nrepo_dir = repos\n"
 		"arch = x86_64\n[source up]\nurl = up\nlayout = repo/pkgbase\n"
 		"[repository core]\nstaging = core-staging\n"
@@ -71,14 +43,10 @@ setup(void **state)
 	struct sw_err e;
 
 	tdir_setup(state);
-	mkdir(tpath(0, "up"), 0755);
-	mkdir(tpath(0, "up/core"), 0755);
-	mkdir(tpath(0, "up/core/foo"), 0755);
-	tu_write(tpath(0, "up/core/foo/PKGBUILD"), "pkgname=foo\n", 12);
-	tu_write(tpath(0, "up/core/foo/foo.install"), "post_install() { :; }\n", 22);
-	git(tpath(0, "up"), init);
-	git(tpath(0, "up"), add);
-	git(tpath(0, "up"), ci);
+	tu_git_init(tpath(0, "up"));
+	tu_put(tpath(0, "up"), "core/foo/PKGBUILD", "pkgname=foo\n");
+	tu_put(tpath(0, "up"), "core/foo/foo.install", "post_install() { :; }\n");
+	tu_commit(tpath(0, "up"), "one");
 	tu_write(tpath(0, "master.conf"), cf, strlen(cf));
 	memset(&conf, 0, sizeof(conf));
 	if (sw_master_conf_load(tpath(0, "master.conf"), &conf, &e) < 0)
