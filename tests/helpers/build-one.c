@@ -4,6 +4,8 @@
  * Prints the result and exits 0 built, 1 failed, 2 aborted, 3 error.
  * With ABORT-AFTER-TICKS, the tick hook asks to stop at that tick of the
  * building phase; every phase change is printed as "phase NAME".
+ * With BUILD_ONE_SRCINFO=FILE in the environment, FILE stands for the
+ * master's .SRCINFO (job.srcinfo), as get-sources sends it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,7 @@ main(int argc, char **argv)
 	job.srcdir = argv[2];
 	job.id = argv[3];
 	job.outdir = argv[4];
+	job.srcinfo = getenv("BUILD_ONE_SRCINFO");
 	r = sw_build_run(&c, &job, &h, &e);
 	sw_slave_conf_release(&c);
 	if (r == SW_BUILD_ERROR) {

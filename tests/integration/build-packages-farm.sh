@@ -337,6 +337,8 @@ wait "$bp_pid"
 rc=$?
 if [ "$rc" -eq 0 ] && grep -q "ssh-ed25519 $(cut -d' ' -f2 "$K/host.pub")" "$K/none" 2>/dev/null; then ok "--accept-new-host-key adds the key to known_hosts and goes on"; else not_ok "--accept-new-host-key adds the key to known_hosts and goes on" "rc=$rc" "$(cat "$T/alpha-unknown.log")"; fi
 check "--once built one package and returned it" test "$(grep -c 'returned' "$T/alpha-unknown.log")" -eq 1
+check "it built from the master's reading of the PKGBUILD (no --printsrcinfo)" \
+	grep -q "as the master read the PKGBUILD" "$T/alpha-unknown.log"
 
 # ---------------------------------------------------------------- SIGTERM
 bp alpha -n 0

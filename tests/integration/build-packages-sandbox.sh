@@ -94,6 +94,19 @@ cp "$T/out/split/"*.pkg.tar.gz "$T/prebuilt/"
 if [ ! -e "$T/work/build" ]; then ok "the scratch directory is gone after the build"
 else not_ok "the scratch directory is gone after the build" "$(ls -R "$T/work/build" | head)"; fi
 
+# the master's .SRCINFO stands in for makepkg --printsrcinfo: one naming
+# split-a alone makes the split build a failure (split-b is extra)
+printf 'pkgbase = split\n\tpkgver = 1\n\tpkgrel = 1\n\tarch = x86_64\n\npkgname = split-a\n' \
+	>"$T/split.srcinfo"
+BUILD_ONE_SRCINFO=$T/split.srcinfo build "$T/plain.conf" split
+if [ "$rc" -eq 1 ] && grep -q "split-b.*not a package" <<<"$err"; then
+	ok "the master's .SRCINFO is what the build must make"
+else
+	not_ok "the master's .SRCINFO is what the build must make" "rc=$rc" "$err"
+fi
+BUILD_ONE_SRCINFO=$T/nowhere build "$T/plain.conf" split
+expect "a missing master's .SRCINFO is an error of the slave" 3 "nowhere' is missing"
+
 # --- a C library, published through a file:// farm repository, linked against
 pkgbuild libfoo 'pkgname=libfoo
 pkgver=1

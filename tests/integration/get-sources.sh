@@ -32,6 +32,9 @@ package() {
 }
 PKG
 echo "greeting=upstream" >"$U/extra/hello/hello.conf"
+# upstream's .SRCINFO, stale once the customization appends pkgrel=2
+printf 'pkgbase = hello\n\tpkgver = 1.0\n\tpkgrel = 1\n\tarch = x86_64\n\npkgname = hello\n' \
+	>"$U/extra/hello/.SRCINFO"
 echo "a note" >"$U/extra/hello/patches/note.txt"
 ln -s patches/note.txt "$U/extra/hello/note-link"
 commit "$U" init
@@ -93,7 +96,7 @@ SSH_ORIGINAL_COMMAND="get-sources $ID" "$BIN/slave-connect" alpha >"$T/src.tar" 
 rc=$?
 if [ "$rc" -eq 0 ] && [ -s "$T/src.tar" ]; then ok "get-sources streams a tar"; else not_ok "get-sources streams a tar" "rc=$rc" "$(cat "$T/src.err")"; exit 1; fi
 got=$(tar -tvf "$T/src.tar" | awk '{ l = $1 " " $2; for (i = 6; i <= NF; i++) l = l " " $i; print l }' | sort)
-want=$(printf '%s\n' "-rw-r--r-- root/root PKGBUILD" "-rw-r--r-- root/root hello.conf" \
+want=$(printf '%s\n' "-rw-r--r-- root/root .SRCINFO" "-rw-r--r-- root/root PKGBUILD" "-rw-r--r-- root/root hello.conf" \
 	"-rwxr-xr-x root/root extra.sh" "drwxr-xr-x root/root patches/" \
 	"-rw-r--r-- root/root patches/note.txt" "lrwxrwxrwx root/root note-link -> patches/note.txt" | sort)
 if [ "$got" = "$want" ]; then ok "the build directory, relative, owned by root, modes kept"; else not_ok "the build directory, relative, owned by root, modes kept" "want: $want" "got:  $got"; fi
@@ -102,6 +105,8 @@ tar -xf "$T/src.tar" -C "$T/build"
 check "the customization's PKGBUILD is appended" sh -c "tail -1 '$T/build/PKGBUILD' | grep -qx 'pkgrel=2' && grep -q 'says hello' '$T/build/PKGBUILD'"
 check "its files replace upstream's" grep -qx "greeting=custom" "$T/build/hello.conf"
 check "and are added" test -x "$T/build/extra.sh"
+check "the .SRCINFO is the master's reading, not upstream's stale one" \
+	sh -c "grep -qx '	pkgrel = 2' '$T/build/.SRCINFO' && ! grep -q 'pkgrel = 1' '$T/build/.SRCINFO'"
 check "at exactly the assigned commit (not the later one)" sh -c "! grep -q 'never built' '$T/build/PKGBUILD'"
 SSH_ORIGINAL_COMMAND="get-sources $ID" "$BIN/slave-connect" alpha >"$T/src2.tar" 2>/dev/null
 check "the same commits give the same bytes" cmp -s "$T/src.tar" "$T/src2.tar"

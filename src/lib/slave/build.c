@@ -589,10 +589,27 @@ tail_into(struct sw_err *e, const char *prefix, struct sw_buf *text)
 	sw_err_set(e, "%s: %s", prefix, text->data + start);
 }
 
+/* What a .SRCINFO says we build for our arch, into x->si and x->pi. */
+static enum attempt
+learn_srcinfo(struct ctx *x, const struct sw_buf *text, struct sw_err *e)
+{
+	if (sw_srcinfo_parse(&x->si, text->data, text->len, ".SRCINFO", e) < 0 ||
+	    sw_srcinfo_info(&x->si, x->arch, &x->pi, e) < 0) {
+		sw_err_prefix(e, "cannot read the PKGBUILD");
+		return ATTEMPT_FAILED;
+	}
+	if (x->pi.pkgnames.n == 0) {
+		sw_err_set(e, "the PKGBUILD builds nothing for %s", x->arch);
+		return ATTEMPT_FAILED;
+	}
+	return ATTEMPT_OK;
+}
+
 /*
- * The PKGBUILD read by makepkg --printsrcinfo in the build sandbox (no
- * network, the same limits, the tick hook): what it builds for our arch,
- * its build dependencies and its sources.
+ * The PKGBUILD: the master's .SRCINFO when it sent one (it read the same
+ * directory in its own sandbox), else makepkg --printsrcinfo in the build
+ * sandbox (no network, the same limits, the tick hook): what it builds for
+ * our arch, its build dependencies and its sources.
  */
 static enum attempt
 read_pkgbuild(struct ctx *x, struct sw_err *e)
@@ -605,6 +622,17 @@ read_pkgbuild(struct ctx *x, struct sw_err *e)
 
 	out.cap = SW_SRCINFO_MAX_SIZE;
 	err.cap = 1024 * 1024;
+	if (x->job->srcinfo != NULL) {
+		int fr = sw_file_read(x->job->srcinfo, SW_SRCINFO_MAX_SIZE, &out, e);
+
+		if (fr != 0) {
+			if (fr == 1)
+				sw_err_set(e, "'%s' is missing", x->job->srcinfo);
+			goto out;
+		}
+		ret = learn_srcinfo(x, &out, e);
+		goto out;
+	}
 	x->deadline = sw_sandbox_now_ms() + (int64_t)x->c->build_timeout * 1000;
 	if (fresh_tree(x, e) < 0)
 		goto out;
@@ -632,18 +660,7 @@ read_pkgbuild(struct ctx *x, struct sw_err *e)
 		ret = ATTEMPT_FAILED;
 		goto out;
 	}
-	if (sw_srcinfo_parse(&x->si, out.data, out.len, ".SRCINFO", e) < 0 ||
-	    sw_srcinfo_info(&x->si, x->arch, &x->pi, e) < 0) {
-		sw_err_prefix(e, "cannot read the PKGBUILD");
-		ret = ATTEMPT_FAILED;
-		goto out;
-	}
-	if (x->pi.pkgnames.n == 0) {
-		sw_err_set(e, "the PKGBUILD builds nothing for %s", x->arch);
-		ret = ATTEMPT_FAILED;
-		goto out;
-	}
-	ret = ATTEMPT_OK;
+	ret = learn_srcinfo(x, &out, e);
 out:
 	if (outfd >= 0)
 		close(outfd);
@@ -807,6 +824,9 @@ sw_build_run(const struct sw_slave_conf *c, const struct sw_build_job *job,
 		ret = SW_BUILD_FAILED;
 		goto out;
 	}
+	sw_info("%s: builds %zu package(s), as %s", job->id, x.pi.pkgnames.n,
+		job->srcinfo != NULL ? "the master read the PKGBUILD" :
+		"makepkg --printsrcinfo read the PKGBUILD");
 	if (sw_srccache_sources(&x.cache, &x.si, x.arch, e) < 0)
 		goto out;
 	for (i = 0; i < c->straws.n; i++) {

@@ -58,6 +58,8 @@ struct sw_build_job {
 	const char *id;       /* for log lines and log file names: the assignment id, or the
 	                         pkgbase for a local build */
 	const char *outdir;   /* existing empty directory for the results */
+	const char *srcinfo;  /* the master's .SRCINFO of srcdir, used instead of
+	                         makepkg --printsrcinfo; NULL: read the PKGBUILD */
 };
 
 enum sw_build_result {

@@ -23,6 +23,7 @@
 #include "slave/fsutil.h"
 #include "slave/sshclient.h"
 #include "slave/worktar.h"
+#include "source/sources.h"
 
 /* what the master's programs answer besides the protocol's own codes */
 enum { MASTER_FAILED = 10, REFUSED = 42, CANNOT_RUN = 43, USAGE = 64 };
@@ -651,7 +652,7 @@ out:
 static enum step
 build(struct sess *s, struct sw_err *e)
 {
-	struct sw_buf tmp = SW_BUF_INIT, dir = SW_BUF_INIT;
+	struct sw_buf tmp = SW_BUF_INIT, dir = SW_BUF_INIT, srcinfo = SW_BUF_INIT;
 	struct sw_build_hooks hooks = { tick, s };
 	struct sw_build_job job;
 	char idstr[SW_ID_MAX + 1];
@@ -673,6 +674,14 @@ build(struct sess *s, struct sw_err *e)
 	job.srcdir = s->src.data;
 	job.id = idstr;
 	job.outdir = tmp.data;
+	job.srcinfo = NULL;
+	/* get-sources sends the master's own reading of the PKGBUILD, if any */
+	if (sw_buf_addf(&srcinfo, "%s/%s", s->src.data, SW_SOURCES_SRCINFO) < 0) {
+		sw_err_sys(e, "cannot build '%s'", s->key);
+		goto out;
+	}
+	if (access(srcinfo.data, F_OK) == 0)
+		job.srcinfo = srcinfo.data;
 	br = sw_build_run(s->c, &job, &hooks, e);
 	switch (br) {
 	case SW_BUILD_OK:
@@ -697,6 +706,7 @@ out:
 		sw_warn("cannot remove '%s'", tmp.data);
 	sw_buf_release(&tmp);
 	sw_buf_release(&dir);
+	sw_buf_release(&srcinfo);
 	return ret;
 }
 

@@ -102,6 +102,7 @@ sw_session_local(const struct sw_slave_conf *c, const char *dir,
 	job.srcdir = abs;
 	job.id = base;
 	job.outdir = out.data;
+	job.srcinfo = NULL;     /* a packager's .SRCINFO may be stale */
 	ret = sw_build_run(c, &job, &hooks, e);
 	if ((ret == SW_BUILD_OK || ret == SW_BUILD_FAILED) &&
 	    move_files(out.data, abs, e) < 0)

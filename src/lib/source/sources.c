@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "queue/buildmeta.h"
-#include "source/gitsrc.h"
 #include "queue/lease.h"
 #include "queue/statedir.h"
+#include "source/gitsrc.h"
+#include "source/introspect.h"
 #include "source/tarout.h"
 
 /* What build-meta says about the id, read under the lock. */
@@ -106,6 +107,43 @@ out:
 	return ret;
 }
 
+/*
+ * What the master read of this directory, as a .SRCINFO, from the
+ * introspection cache: 0 found (out filled), 1 not there, -1 error.
+ */
+static int
+master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
+	const struct sw_gitsrc_dir *custom, struct sw_buf *out, struct sw_err *e)
+{
+	char tree[SW_COMMIT_MAX + 1], ctree[SW_COMMIT_MAX + 1];
+	char key[SW_CACHE_KEY_MAX + 1];
+	struct sw_cache *cache = NULL;
+	struct sw_srcinfo si;
+	enum sw_gitobj t = SW_GIT_NONE, ct = SW_GIT_NONE;
+	int r = -1;
+
+	sw_srcinfo_init(&si);
+	if (sw_gitsrc_lookup(up->g, up->commit, up->path, &t, tree, e) < 0 ||
+	    (custom != NULL && sw_gitsrc_lookup(custom->g, custom->commit,
+	    custom->path, &ct, ctree, e) < 0))
+		goto out;
+	r = 1;
+	if (t != SW_GIT_TREE || (custom != NULL && ct != SW_GIT_TREE))
+		goto out;
+	r = -1;
+	if (sw_introspect_cache_key(key, tree, custom != NULL ? ctree : NULL,
+	    c->arch, e) < 0 ||
+	    sw_introspect_cache_open(&cache, c->state_dir, e) < 0)
+		goto out;
+	r = sw_introspect_cache_get(cache, key, &si, e);
+	if (r == 0 && sw_srcinfo_print(&si, out, e) < 0)
+		r = -1;
+out:
+	sw_introspect_cache_close(cache);
+	sw_srcinfo_release(&si);
+	return r;
+}
+
 static int
 put_entry(const char *relpath, enum sw_gitobj type, bool executable,
 	const char *data, size_t len, void *arg, struct sw_err *e)
@@ -114,6 +152,9 @@ put_entry(const char *relpath, enum sw_gitobj type, bool executable,
 	char *target;
 	int r;
 
+	/* upstream's may be stale: only the master's own goes out */
+	if (strcmp(relpath, SW_SOURCES_SRCINFO) == 0)
+		return 0;
 	switch (type) {
 	case SW_GIT_TREE:
 		return sw_tarout_dir(t, relpath, e);
@@ -139,8 +180,10 @@ sw_sources_write(const struct sw_master_conf *c, const struct sw_id *id,
 	struct sw_gitsrc *src = NULL, *cust = NULL;
 	struct sw_gitsrc_dir up, custom;
 	struct sw_tarout t = { NULL, -1, 0, false };
+	struct sw_buf si = SW_BUF_INIT;
 	struct where w;
 	enum sw_sources_result ret;
+	int r;
 
 	memset(&w, 0, sizeof(w));
 	ret = locate(c, id, slave, now, &w, e);
@@ -161,14 +204,19 @@ sw_sources_write(const struct sw_master_conf *c, const struct sw_id *id,
 		goto out;
 	up = (struct sw_gitsrc_dir){ src, id->src, w.path };
 	custom = (struct sw_gitsrc_dir){ cust, id->mod, w.custom };
-	if (sw_tarout_open(&t, fd, SW_SOURCES_MTIME, e) < 0 ||
+	r = master_srcinfo(c, &up, cust != NULL ? &custom : NULL, &si, e);
+	if (r < 0 ||
+	    sw_tarout_open(&t, fd, SW_SOURCES_MTIME, e) < 0 ||
 	    sw_gitsrc_walk(&up, cust != NULL ? &custom : NULL, SW_SOURCES_MAX,
 	    put_entry, &t, e) < 0 ||
+	    (r == 0 && sw_tarout_file(&t, SW_SOURCES_SRCINFO, false, si.data,
+	    si.len, e) < 0) ||
 	    sw_tarout_close(&t, e) < 0)
 		goto out;
 	ret = SW_SOURCES_OK;
 out:
 	sw_tarout_release(&t);
+	sw_buf_release(&si);
 	if (src != NULL)
 		sw_gitsrc_close(src);
 	if (cust != NULL)

@@ -13,6 +13,10 @@
  * (PKGBUILD appended, other files replaced or added), and every entry goes
  * into the tar (tarout.h) relative to the build directory: "PKGBUILD",
  * "patches/fix.patch". Blob data is capped at SW_SOURCES_MAX bytes in all.
+ * A top-level .SRCINFO in git is left out (it may not match the PKGBUILD,
+ * say after a customization appended to it); in its place goes what the
+ * master itself read of this directory, when the introspection cache holds
+ * it (introspect.h), so that a slave need not read the PKGBUILD again.
  * A failure part-way ends the stream without an end-of-archive marker, so a
  * reader never takes a cut tree for a whole one. Reads only.
  */
@@ -36,6 +40,8 @@ enum sw_sources_result {
 #define SW_SOURCES_LOCK_TIMEOUT_MS 10000
 /* The mtime of every member: the same commits give the same bytes. */
 #define SW_SOURCES_MTIME 0
+/* The member that holds the master's reading of the PKGBUILD. */
+#define SW_SOURCES_SRCINFO ".SRCINFO"
 
 /* slave NULL: an administrator, no lease needed. The tar goes to fd. */
 enum sw_sources_result sw_sources_write(const struct sw_master_conf *c,
