@@ -3,6 +3,7 @@
  * the build list in build order (see get-package-updates(1)).
  */
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,8 @@ main(int argc, char **argv)
 	status = sw_cli_start(&spec, argc, argv, &cli);
 	if (status >= 0)
 		return status;
+	/* a sandbox that dies before it reads its input must not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	if (sw_master_conf_locate_load(cli.config, &conf, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;

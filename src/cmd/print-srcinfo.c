@@ -3,6 +3,7 @@
  * same sandboxed introspection the master uses (see print-srcinfo(1)).
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,6 @@ main(int argc, char **argv)
 	struct sw_introspect_item *items = NULL;
 	struct sw_buf out = SW_BUF_INIT;
 	const char **dirs = NULL;
-	struct sw_strvec binds = SW_STRVEC_INIT;
 	struct sw_cli cli;
 	struct sw_err e;
 	const struct sw_cli_spec spec = {
@@ -93,6 +93,8 @@ main(int argc, char **argv)
 	status = sw_cli_start(&spec, argc, argv, &cli);
 	if (status >= 0)
 		return status;
+	/* a sandbox that dies before it reads its input must not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	n = (size_t)(argc - cli.first_operand);
 	items = calloc(n, sizeof(*items));
 	dirs = calloc(n, sizeof(*dirs));
@@ -113,9 +115,7 @@ main(int argc, char **argv)
 		}
 		items[i].dir = dirs[i] = real;
 	}
-	if (sw_introspect_binds(dirs, n, &binds, &e) < 0 ||
-	    sw_introspect_run(&o, (const char *const *)binds.v, binds.n, items, n,
-	    &e) < 0) {
+	if (sw_introspect_run(&o, items, n, &e) < 0) {
 		sw_error("%s", e.msg);
 		goto out;
 	}
@@ -146,7 +146,6 @@ out:
 	}
 	free(items);
 	free(dirs);
-	sw_strvec_release(&binds);
 	sw_buf_release(&out);
 	return ret;
 }

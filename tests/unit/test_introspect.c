@@ -1,4 +1,4 @@
-/* introspect: the binds of a batch, and the cache by git tree (no sandbox). */
+/* introspect: the cache by git tree (no sandbox). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,38 +16,6 @@
 #define T1 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define T2 "ab00000000000000000000000000000000000000"
 #define CT "cccccccccccccccccccccccccccccccccccccccc"
-
-static void
-test_binds_few_and_many(void **state)
-{
-	struct sw_strvec out = SW_STRVEC_INIT;
-	const char *few[] = { "/w/a", "/w/b", "/w/a" };
-	const char *many[SW_INTROSPECT_MAX_BINDS + 1];
-	const char *rel[] = { "w/a" };
-	char names[SW_INTROSPECT_MAX_BINDS + 1][32];
-	struct sw_err e;
-	size_t i;
-
-	(void)state;
-	assert_int_equal(sw_introspect_binds(few, 3, &out, &e), 0);
-	assert_int_equal(out.n, 2);
-	assert_string_equal(out.v[0], "/w/a");
-	sw_strvec_release(&out);
-	/* past the limit: their distinct parents */
-	for (i = 0; i <= SW_INTROSPECT_MAX_BINDS; i++) {
-		snprintf(names[i], sizeof(names[i]), "/batch%zu/pkg%zu", i % 2, i);
-		many[i] = names[i];
-	}
-	assert_int_equal(sw_introspect_binds(many, SW_INTROSPECT_MAX_BINDS + 1,
-		&out, &e), 0);
-	assert_int_equal(out.n, 2);
-	assert_string_equal(out.v[0], "/batch0");
-	assert_string_equal(out.v[1], "/batch1");
-	sw_strvec_release(&out);
-	assert_int_equal(sw_introspect_binds(rel, 1, &out, &e), -1);
-	assert_non_null(strstr(e.msg, "not an absolute path"));
-	sw_strvec_release(&out);
-}
 
 static void
 test_cache_key(void **state)
@@ -150,7 +118,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_binds_few_and_many),
 		cmocka_unit_test(test_cache_key),
 		cmocka_unit_test_setup_teardown(test_cache_round_trip,
 			tu_setup_tmpdir, tu_teardown_tmpdir),

@@ -422,6 +422,59 @@ test_steps(void **state)
 #endif
 }
 
+/*
+ * The test build's counted kill points: 1 before the journal, 2 before the
+ * first change, 3 before the second, 4 after the last; a kill at each
+ * leaves the old state or one that recovery completes.
+ */
+static void
+test_kill_points(void **state)
+{
+#ifdef SW_TEST_HOOKS
+	static const char *const want_a[] = { "old\n", "old\n", "new\n", "new\n" };
+	struct sw_txn t;
+	struct sw_err e;
+	char *s, at[8];
+	int status, k;
+	pid_t pid;
+
+	(void)state;
+	for (k = 1; k <= 5; k++) {
+		put(p("a"), "old\n");
+		put(p("b"), "old\n");
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			snprintf(at, sizeof(at), "%d", k);
+			setenv("SLIPWAY_TEST_KILL_POINT", at, 1);
+			if (sw_txn_begin(&t, p("journal"), &e) < 0 ||
+			    sw_txn_replace(&t, p("a"), "new\n", 4, 0644, &e) < 0 ||
+			    sw_txn_replace(&t, p("b"), "new\n", 4, 0644, &e) < 0)
+				_exit(1);
+			_exit(sw_txn_commit(&t, &e) < 0 ? 1 : 0);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (k == 5) {
+			/* four points only: the fifth is never reached */
+			assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+			break;
+		}
+		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		s = slurp(p("a"));
+		assert_string_equal(s, want_a[k - 1]);
+		free(s);
+		assert_int_equal(access(p("journal"), F_OK), k == 1 ? -1 : 0);
+		assert_int_equal(sw_txn_recover(p("journal"), &e), 0);
+		s = slurp(p("b"));
+		assert_string_equal(s, k == 1 ? "old\n" : "new\n");
+		free(s);
+		assert_int_equal(access(p("journal"), F_OK), -1);
+	}
+#else
+	(void)state;
+#endif
+}
+
 int
 main(void)
 {
@@ -437,6 +490,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failure_before_the_journal_changes_nothing,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_points, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);

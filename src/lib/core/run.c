@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,10 @@ child(const struct sw_child *c, int report)
 		if (fds[i] < 0 || dup2(fds[i], i) < 0)
 			goto fail;
 	if (c->dir != NULL && chdir(c->dir) < 0)
+		goto fail;
+	if (c->uid != 0 && geteuid() == 0 &&
+	    (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+	    setresuid(c->uid, c->uid, c->uid) < 0))
 		goto fail;
 	signal(SIGPIPE, SIG_DFL);
 	execve(c->path, c->argv.v, c->env.v);

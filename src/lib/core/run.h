@@ -6,6 +6,10 @@
  * sw_env_allow: nothing is inherited by accident), a working directory and
  * the descriptors for stdin/stdout/stderr (-1: /dev/null). The child gets a
  * process group of its own so that a timeout kills everything it started.
+ * A child may be asked to run as another uid and gid (uid != 0): when we
+ * are root, it drops to them (and no supplementary groups) before execve,
+ * so that per-user limits (RLIMIT_NPROC) count it apart from us; when we
+ * are not root, the fields are ignored.
  * sw_child_run waits; sw_child_capture also collects stdout into a capped
  * buffer. A child that cannot be executed is an error ("cannot execute
  * '/usr/bin/bwrap': No such file"), not exit status 127.
@@ -29,6 +33,8 @@ struct sw_child {
 	const char *dir;         /* NULL: stay */
 	int in, out, err;        /* -1: /dev/null */
 	unsigned timeout_ms;     /* 0: none */
+	uid_t uid;               /* 0: ours; else, when we are root, the child's */
+	gid_t gid;               /* with uid */
 	pid_t pid;
 	bool timed_out;
 };

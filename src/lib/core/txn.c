@@ -160,6 +160,31 @@ sw_txn_step(struct sw_txn *t, const char *name, struct sw_err *e)
 	return 0;
 }
 
+#ifdef SW_TEST_HOOKS
+/*
+ * The kill points of this process's commits, counted from 1 across all of
+ * them: SIGKILL at the one $SLIPWAY_TEST_KILL_POINT names (txn.h).
+ */
+static void
+kill_point(void)
+{
+	static unsigned long n;
+	const char *at = getenv("SLIPWAY_TEST_KILL_POINT");
+	char s[32];
+
+	if (at == NULL)
+		return;
+	snprintf(s, sizeof(s), "%lu", ++n);
+	if (strcmp(s, at) == 0)
+		raise(SIGKILL);
+}
+#else
+static void
+kill_point(void)
+{
+}
+#endif
+
 /* Calls fn(op, from, to) for each record in ops[0..len). */
 static int
 each_op(const char *ops, size_t len,
@@ -189,11 +214,16 @@ each_op(const char *ops, size_t len,
 	return 0;
 }
 
-/* Idempotent: a rename whose source is gone was done before the crash. */
+/*
+ * Idempotent: a rename whose source is gone was done before the crash.
+ * arg is non-NULL in a commit (not in a recovery): each change is a kill
+ * point of the test build.
+ */
 static int
 apply_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 {
-	(void)arg;
+	if (op != 'S' && arg != NULL)
+		kill_point();
 	if (op == 'S') {
 #ifdef SW_TEST_HOOKS
 		const char *kill_at = getenv("SLIPWAY_TEST_KILL_STEP");
@@ -242,17 +272,20 @@ drop_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 }
 
 static int
-apply_all(const char *journal, const char *ops, size_t len, struct sw_err *e)
+apply_all(const char *journal, const char *ops, size_t len, bool commit,
+	struct sw_err *e)
 {
 	struct sw_buf last = SW_BUF_INIT;
 	int r;
 
-	if (each_op(ops, len, apply_op, NULL, e) < 0)
+	if (each_op(ops, len, apply_op, commit ? &last : NULL, e) < 0)
 		return -1;
 	r = each_op(ops, len, sync_op, &last, e);
 	sw_buf_release(&last);
 	if (r < 0)
 		return -1;
+	if (commit)
+		kill_point();
 	return sw_file_remove(journal, e);
 }
 
@@ -269,19 +302,22 @@ sw_txn_commit(struct sw_txn *t, struct sw_err *e)
 		/* one rename or removal is atomic by itself: no journal needed */
 		struct sw_buf last = SW_BUF_INIT;
 
-		ret = each_op(t->ops.data, t->ops.len, apply_op, NULL, e);
+		ret = each_op(t->ops.data, t->ops.len, apply_op, &last, e);
 		if (ret == 0)
 			ret = each_op(t->ops.data, t->ops.len, sync_op, &last, e);
+		if (ret == 0)
+			kill_point();
 		else
 			each_op(t->ops.data, t->ops.len, drop_op, NULL, NULL);
 		sw_buf_release(&last);
 		goto out;
 	}
+	kill_point();   /* staged, no journal yet */
 	if (sw_file_replace(t->journal, t->ops.data, t->ops.len, 0644, e) < 0) {
 		sw_txn_abort(t);
 		return -1;
 	}
-	ret = apply_all(t->journal, t->ops.data, t->ops.len, e);
+	ret = apply_all(t->journal, t->ops.data, t->ops.len, true, e);
 out:
 	free(t->journal);
 	t->journal = NULL;
@@ -311,7 +347,7 @@ sw_txn_recover(const char *journal, struct sw_err *e)
 		ret = r == 1 ? 0 : -1;
 		goto out;
 	}
-	if (apply_all(journal, data.data, data.len, e) < 0) {
+	if (apply_all(journal, data.data, data.len, false, e) < 0) {
 		sw_err_prefix(e, "cannot finish the transaction in '%s'", journal);
 		goto out;
 	}

@@ -54,6 +54,13 @@ int sw_txn_remove(struct sw_txn *t, const char *path, struct sw_err *e);
  * sanitized build): applying the step named by $SLIPWAY_TEST_KILL_STEP
  * kills the process with SIGKILL, so that tests can crash a commit
  * between two steps. Release builds ignore the variable.
+ *
+ * The test build also counts kill points, across every commit of the
+ * process: before the journal is written, before each change, and after
+ * the last change (before the journal is removed); a commit of one change
+ * has the points before and after it. SLIPWAY_TEST_KILL_POINT=N kills the
+ * process with SIGKILL at the Nth, so that a test can crash a program at
+ * every point in turn (N = 1, 2, ... until the program ends by itself).
  */
 int sw_txn_step(struct sw_txn *t, const char *name, struct sw_err *e);
 /* Applies everything; on error the journal stays for sw_txn_recover. */

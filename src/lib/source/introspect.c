@@ -17,14 +17,21 @@
 #include "core/run.h"
 
 /*
- * The reader: bash, started once per sandbox. Arguments: CARCH (may be
- * empty), CPU seconds, memory KiB, a scratch directory. Input on stdin,
+ * The reader: bash, started once per batch. Arguments: CARCH (may be
+ * empty), CPU seconds, memory KiB, a scratch directory, the process limit,
+ * the output limit in KiB. Input on stdin,
  * NUL-terminated: a nonce, then one directory per PKGBUILD. Output on
  * stdout, per directory: "B nonce seq", the record of pkgdump.h written by
  * the PKGBUILD's own subshell, "W nonce text" with the first 2 KiB of what
  * it printed (stdout and stderr), "E nonce seq status". The PKGBUILD runs
  * with stdout and stderr going to a scratch file and without the pipe to
- * us; only the reader's last printf writes the record. It mirrors
+ * us; only the reader's last printf writes the record. The reader runs
+ * it in the background and watches the number of processes in the sandbox
+ * (its own /proc): near the limit (RLIMIT_NPROC, which the kernel counts
+ * per user namespace, so per sandbox) it kills every other process and
+ * ends the PKGBUILD with status 95; processes a PKGBUILD leaves behind are
+ * killed and it ends with 93; a PKGBUILD that prints up to the output
+ * limit ends with 94 (or dies of SIGXFSZ). It mirrors
  * makepkg 6.0.2 (libmakepkg/srcinfo.sh, util/pkgbuild.sh): the PKGBUILD is
  * sourced inside a function with extglob off; package functions are read
  * from `declare -f` text, line by line, matching "  name=" / "  name+=",
@@ -33,12 +40,13 @@
  */
 static const char script[] =
 	"shopt -s extglob\n"
-	"__sw_carch=$1 __sw_cpu=$2 __sw_mem=$3 __sw_tmp=$4\n"
+	"__sw_carch=$1 __sw_cpu=$2 __sw_mem=$3 __sw_tmp=$4 __sw_nproc=$5 __sw_fsize=$6\n"
 	"if [[ -r /etc/makepkg.conf ]]; then\n"
 	"\tsource /etc/makepkg.conf </dev/null >/dev/null 2>&1\n"
 	"fi\n"
 	"[[ -n $__sw_carch ]] && CARCH=$__sw_carch\n"
 	"ulimit -v \"$__sw_mem\" 2>/dev/null\n"
+	"ulimit -u \"$__sw_nproc\" 2>/dev/null\n"
 	"declare -r makepkg_version=6.0.2 confdir=/etc BUILDSCRIPT=PKGBUILD\n"
 	"declare -ra known_hash_algos=(ck md5 sha1 sha224 sha256 sha384 sha512 b2)\n"
 	"declare -ra pkgbuild_schema_arrays=(arch backup checkdepends conflicts depends\n"
@@ -146,6 +154,8 @@ static const char script[] =
 	"__sw_child() {\n"
 	"\tunset __sw_nonce\n"
 	"\texec 3>&1 >\"$__sw_tmp/err\" 2>&1 </dev/null\n"
+	"\t[[ -z $__sw_sfd ]] || exec {__sw_sfd}>&-\n"
+	"\tulimit -f \"$__sw_fsize\" 2>/dev/null\n"
 	/* SIGXCPU first (reported), then a hard limit it cannot lift */
 	"\tulimit -S -t \"$__sw_cpu\" 2>/dev/null\n"
 	"\tulimit -H -t $((__sw_cpu + 1)) 2>/dev/null\n"
@@ -211,24 +221,70 @@ static const char script[] =
 	"}\n"
 	"\n"
 	"# worker mode: one PKGBUILD, read at the top level of a fresh bash\n"
-	"if [[ -n $5 ]]; then\n"
-	"\t__sw_child \"$5\"\n"
+	"if [[ -n $7 ]]; then\n"
+	"\t__sw_child \"$7\"\n"
 	"fi\n"
+	"\n"
+	"# a descriptor that never has data: read -t on it sleeps without a fork\n"
+	"mkfifo -- \"$__sw_tmp/sleep\" && exec {__sw_sfd}<>\"$__sw_tmp/sleep\" || exit 2\n"
+	"\n"
+	"# kills every process of the sandbox but pid 1 and ours, and waits\n"
+	"# until they are gone (reaped by pid 1)\n"
+	"__sw_reap() {\n"
+	"\tlocal -a __sw_p=(/proc/[0-9]*)\n"
+	"\tlocal __sw_k=0\n"
+	"\twhile (( ${#__sw_p[@]} > 2 && __sw_k++ < 5000 )); do\n"
+	"\t\tkill -9 -1 2>/dev/null\n"
+	"\t\tread -r -t 0.001 -u \"$__sw_sfd\"\n"
+	"\t\t__sw_p=(/proc/[0-9]*)\n"
+	"\tdone\n"
+	"}\n"
+	"\n"
+	"# runs \"$@\" in the background and waits for it, watching the number of\n"
+	"# processes: near the limit, 95; processes left behind when it ends, 93.\n"
+	"# Either way every other process of the sandbox is killed.\n"
+	"__sw_watch() {\n"
+	"\tlocal __sw_pid __sw_s __sw_i=0 __sw_st\n"
+	"\tlocal -a __sw_p __sw_ts=(0.001 0.002 0.004 0.008 0.016 0.032 0.05)\n"
+	"\t\"$@\" &\n"
+	"\t__sw_pid=$!\n"
+	"\twhile IFS= read -r __sw_s 2>/dev/null <\"/proc/$__sw_pid/stat\" &&\n"
+	"\t    [[ $__sw_s != *') Z '* ]]; do\n"
+	"\t\t__sw_p=(/proc/[0-9]*)\n"
+	"\t\tif (( ${#__sw_p[@]} >= __sw_nproc - 4 )); then\n"
+	"\t\t\t__sw_reap\n"
+	"\t\t\twait \"$__sw_pid\"\n"
+	"\t\t\treturn 95\n"
+	"\t\tfi\n"
+	"\t\tread -r -t \"${__sw_ts[__sw_i]}\" -u \"$__sw_sfd\"\n"
+	"\t\t(( __sw_i < 6 && __sw_i++ ))\n"
+	"\tdone\n"
+	"\twait \"$__sw_pid\"\n"
+	"\t__sw_st=$?\n"
+	"\t__sw_p=(/proc/[0-9]*)\n"
+	"\t(( ${#__sw_p[@]} > 2 )) || return $__sw_st\n"
+	"\t__sw_reap\n"
+	"\t(( ${#__sw_p[@]} >= __sw_nproc - 4 )) && return 95\n"
+	"\treturn 93\n"
+	"}\n"
 	"\n"
 	"IFS= read -r -d '' __sw_nonce || exit 2\n"
 	"__sw_seq=0\n"
 	"while IFS= read -r -d '' __sw_dir; do\n"
 	"\tbuiltin printf 'B\\0%s\\0%s\\0' \"$__sw_nonce\" \"$__sw_seq\"\n"
-	"\t( __sw_child \"$__sw_dir\" )\n"
+	"\t__sw_watch __sw_child \"$__sw_dir\"\n"
 	"\t__sw_st=$?\n"
 	"\t# A subshell dies of errors that the top level of makepkg survives\n"
 	"\t# (a bad substitution, a readonly assignment): read it again there.\n"
-	"\tif (( __sw_st != 0 && __sw_st != 96 && __sw_st != 97 && __sw_st < 128 )); then\n"
-	"\t\t( exec \"$BASH\" --noprofile --norc -c \"$BASH_EXECUTION_STRING\" \"$0\" \\\n"
-	"\t\t\t\"$__sw_carch\" \"$__sw_cpu\" \"$__sw_mem\" \"$__sw_tmp\" \"$__sw_dir\" )\n"
+	"\tif (( __sw_st != 0 && __sw_st < 93 || __sw_st > 97 && __sw_st < 128 )); then\n"
+	"\t\t__sw_watch \"$BASH\" --noprofile --norc -c \"$BASH_EXECUTION_STRING\" \\\n"
+	"\t\t\t\"$0\" \"$__sw_carch\" \"$__sw_cpu\" \"$__sw_mem\" \"$__sw_tmp\" \\\n"
+	"\t\t\t\"$__sw_nproc\" \"$__sw_fsize\" \"$__sw_dir\"\n"
 	"\t\t__sw_st=$?\n"
 	"\tfi\n"
 	"\tif [[ -s $__sw_tmp/err ]]; then\n"
+	"\t\t__sw_s=$(wc -c <\"$__sw_tmp/err\")\n"
+	"\t\t(( __sw_s >= __sw_fsize * 1024 && __sw_st != 95 )) && __sw_st=94\n"
 	"\t\tIFS= read -r -d '' -N 2048 __sw_m <\"$__sw_tmp/err\"\n"
 	"\t\tbuiltin printf 'W\\0%s\\0%s\\0' \"$__sw_nonce\" \"$__sw_m\"\n"
 	"\tfi\n"
@@ -243,6 +299,10 @@ static const char script[] =
 #define OUT_MAX (SW_PKGDUMP_MAX_SIZE + 65536)
 #define MAX_JOBS 16
 #define SCRATCH "/run/slipway"
+#define NOBODY 65534
+#define ST_LEFT 93         /* the reader's: processes left running */
+#define ST_OUTPUT 94       /* the reader's: printed up to the output limit */
+#define ST_PROCESSES 95    /* the reader's: came near the process limit */
 
 struct sandbox {
 	struct sw_child c;
@@ -250,6 +310,7 @@ struct sandbox {
 	int in, out, err;           /* our ends of the pipes, -1 when closed */
 	size_t *idx, nidx;          /* the items of this sandbox, in order */
 	size_t first;               /* idx[first + k] is seq k of the running instance */
+	size_t end;                 /* the running instance reads idx[first..end) */
 	size_t done;                /* records finished by the running instance */
 	size_t got;                 /* bytes read from the running instance */
 	struct sw_buf input;
@@ -262,8 +323,6 @@ struct sandbox {
 struct run {
 	const struct sw_introspect_opts *o;
 	const char *bwrap, *bash;
-	const char *const *binds;
-	size_t nbinds;
 	struct sw_introspect_item *items;
 	char nonce[NONCE_LEN + 1];
 	struct sw_strvec sysargs;   /* bwrap arguments for the system directories */
@@ -341,7 +400,7 @@ static int
 start(struct run *r, struct sandbox *sb, struct sw_err *e)
 {
 	static const char *const env_keep[] = { "TZ", NULL };
-	char cpu[16], mem[24];
+	char cpu[16], mem[24], nproc[16], fsize[24], tsize[24], ssize[24];
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct sw_strvec *a = &sb->c.argv;
 	size_t i;
@@ -352,14 +411,21 @@ start(struct run *r, struct sandbox *sb, struct sw_err *e)
 	sw_buf_reset(&sb->output);
 	sw_buf_reset(&sb->errout);
 	sb->sent = sb->done = sb->got = 0;
+	sb->end = sb->nidx - sb->first > SW_INTROSPECT_BATCH_MAX ?
+		sb->first + SW_INTROSPECT_BATCH_MAX : sb->nidx;
 	if (sw_buf_add(&sb->input, r->nonce, NONCE_LEN + 1) < 0)
 		goto nomem;
-	for (i = sb->first; i < sb->nidx; i++)
+	for (i = sb->first; i < sb->end; i++)
 		if (sw_buf_add(&sb->input, r->items[sb->idx[i]].dir,
 		    strlen(r->items[sb->idx[i]].dir) + 1) < 0)
 			goto nomem;
 	snprintf(cpu, sizeof(cpu), "%u", r->o->cpu_s);
 	snprintf(mem, sizeof(mem), "%lu", (unsigned long)r->o->mem_mb * 1024);
+	snprintf(nproc, sizeof(nproc), "%u", r->o->nproc);
+	snprintf(fsize, sizeof(fsize), "%lu", (unsigned long)r->o->out_mb * 1024);
+	/* /tmp holds what the PKGBUILD writes; the scratch, its output too */
+	snprintf(tsize, sizeof(tsize), "%lu", (unsigned long)r->o->out_mb << 20);
+	snprintf(ssize, sizeof(ssize), "%lu", ((unsigned long)r->o->out_mb + 1) << 20);
 	if (sw_strvec_push(a, r->bwrap) < 0 ||
 	    sw_strvec_push(a, "--unshare-all") < 0 ||
 	    sw_strvec_push(a, "--unshare-user") < 0 ||
@@ -376,13 +442,17 @@ start(struct run *r, struct sandbox *sb, struct sw_err *e)
 	    sw_strvec_push(a, "/etc/makepkg.conf") < 0 ||
 	    sw_strvec_push(a, "/etc/makepkg.conf") < 0 ||
 	    sw_strvec_push(a, "--dev") < 0 || sw_strvec_push(a, "/dev") < 0 ||
+	    sw_strvec_push(a, "--proc") < 0 || sw_strvec_push(a, "/proc") < 0 ||
+	    sw_strvec_push(a, "--size") < 0 || sw_strvec_push(a, tsize) < 0 ||
 	    sw_strvec_push(a, "--tmpfs") < 0 || sw_strvec_push(a, "/tmp") < 0 ||
+	    sw_strvec_push(a, "--size") < 0 || sw_strvec_push(a, ssize) < 0 ||
 	    sw_strvec_push(a, "--tmpfs") < 0 || sw_strvec_push(a, SCRATCH) < 0)
 		goto nomem;
-	for (i = 0; i < r->nbinds; i++)
+	/* the batch sees its own directories, no others */
+	for (i = sb->first; i < sb->end; i++)
 		if (sw_strvec_push(a, "--ro-bind") < 0 ||
-		    sw_strvec_push(a, r->binds[i]) < 0 ||
-		    sw_strvec_push(a, r->binds[i]) < 0)
+		    sw_strvec_push(a, r->items[sb->idx[i]].dir) < 0 ||
+		    sw_strvec_push(a, r->items[sb->idx[i]].dir) < 0)
 			goto nomem;
 	if (sw_strvec_push(a, "--chdir") < 0 || sw_strvec_push(a, "/") < 0 ||
 	    sw_strvec_push(a, r->bash) < 0 ||
@@ -392,7 +462,8 @@ start(struct run *r, struct sandbox *sb, struct sw_err *e)
 	    sw_strvec_push(a, "slipway-pkgdump") < 0 ||
 	    sw_strvec_push(a, r->o->arch ? r->o->arch : "") < 0 ||
 	    sw_strvec_push(a, cpu) < 0 || sw_strvec_push(a, mem) < 0 ||
-	    sw_strvec_push(a, SCRATCH) < 0 ||
+	    sw_strvec_push(a, SCRATCH) < 0 || sw_strvec_push(a, nproc) < 0 ||
+	    sw_strvec_push(a, fsize) < 0 ||
 	    sw_strvec_push(&sb->c.env,
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
 	    sw_strvec_push(&sb->c.env, "LC_ALL=C") < 0 ||
@@ -408,6 +479,9 @@ start(struct run *r, struct sandbox *sb, struct sw_err *e)
 	sb->c.in = inp[0];
 	sb->c.out = outp[1];
 	sb->c.err = errp[1];
+	/* as root, the sandbox is nobody outside too: RLIMIT_NPROC binds it */
+	sb->c.uid = NOBODY;
+	sb->c.gid = NOBODY;
 	if (sw_child_start(&sb->c, e) < 0)
 		goto out;
 	sb->in = inp[1];
@@ -519,6 +593,19 @@ complete(struct run *r, struct sw_introspect_item *it, const char *rec,
 		fail(it, "exceeded the CPU time limit of %u s", r->o->cpu_s);
 		return;
 	}
+	if (status == ST_PROCESSES) {
+		fail(it, "exceeded the limit of %u processes", r->o->nproc);
+		return;
+	}
+	if (status == ST_LEFT) {
+		fail(it, "left processes running (killed)");
+		return;
+	}
+	if (status == ST_OUTPUT || status == 128 + 25) {
+		fail(it, "printed or wrote more than the limit of %u MiB",
+			r->o->out_mb);
+		return;
+	}
 	if (w != NULL && (strstr(w, "cannot allocate") || strstr(w, "xmalloc"))) {
 		fail(it, "exceeded the memory limit of %u MiB", r->o->mem_mb);
 		return;
@@ -586,7 +673,7 @@ records(struct run *r, struct sandbox *sb)
 		if (seq_end == NULL)
 			return sb->output.len > hlen + 24 ? -1 : 0;
 		if (sw_parse_u64(buf + hlen, 0, SIZE_MAX, &seq, NULL) < 0 ||
-		    seq != sb->done || sb->first + sb->done >= sb->nidx)
+		    seq != sb->done || sb->first + sb->done >= sb->end)
 			return -1;
 		hdr_end = seq_end + 1;
 		mlen = (size_t)snprintf(marker, sizeof(marker), "%cE%c%s%c", 0, 0,
@@ -623,7 +710,7 @@ give_up_current(struct run *r, struct sandbox *sb, const char *fmt, unsigned v)
 {
 	size_t k = sb->first + sb->done;
 
-	if (k < sb->nidx) {
+	if (k < sb->end) {
 		if (fmt != NULL)
 			fail(&r->items[sb->idx[k]], fmt, v);
 		sb->first = k + 1;
@@ -638,7 +725,7 @@ on_exit_of(struct run *r, struct sandbox *sb, struct sw_err *e)
 
 	stop(sb, false, &status);
 	k = sb->first + sb->done;
-	if (k >= sb->nidx) {
+	if (k >= sb->end) {
 		sb->first = k;
 		return 0;
 	}
@@ -778,7 +865,6 @@ out:
 
 int
 sw_introspect_run(const struct sw_introspect_opts *o,
-	const char *const *binds, size_t nbinds,
 	struct sw_introspect_item *items, size_t n, struct sw_err *e)
 {
 	static const char *const bwraps[] = { "/usr/bin/bwrap", "/bin/bwrap",
@@ -794,8 +880,6 @@ sw_introspect_run(const struct sw_introspect_opts *o,
 	memset(&r, 0, sizeof(r));
 	sw_strvec_init(&r.sysargs);
 	r.o = o;
-	r.binds = binds;
-	r.nbinds = nbinds;
 	r.items = items;
 	for (i = 0; i < n; i++) {
 		items[i].ok = 0;
@@ -860,36 +944,6 @@ out:
 	free(sbs);
 	sw_strvec_release(&r.sysargs);
 	return ret;
-}
-
-int
-sw_introspect_binds(const char *const *dirs, size_t n, struct sw_strvec *out,
-	struct sw_err *e)
-{
-	char *parent;
-	size_t i;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		const char *slash = strrchr(dirs[i], '/');
-
-		if (dirs[i][0] != '/' || slash == NULL)
-			return sw_err_set(e, "'%s' is not an absolute path", dirs[i]);
-		if (n <= SW_INTROSPECT_MAX_BINDS || slash == dirs[i]) {
-			if (!sw_strvec_contains(out, dirs[i]) &&
-			    sw_strvec_push(out, dirs[i]) < 0)
-				return sw_err_sys(e, "cannot collect binds");
-			continue;
-		}
-		parent = strndup(dirs[i], (size_t)(slash - dirs[i]));
-		if (parent == NULL)
-			return sw_err_sys(e, "cannot collect binds");
-		r = sw_strvec_contains(out, parent) ? 0 : sw_strvec_push(out, parent);
-		free(parent);
-		if (r < 0)
-			return sw_err_sys(e, "cannot collect binds");
-	}
-	return 0;
 }
 
 void

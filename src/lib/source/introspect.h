@@ -2,14 +2,22 @@
  * introspect: reads PKGBUILDs the way `makepkg --printsrcinfo` does, many
  * at a time, in a bubblewrap sandbox; and caches the results by git tree.
  *
- * sw_introspect_run starts a few sandboxes (one per CPU by default; fewer
- * for small batches). Each is one bwrap + bash with no network (all
- * namespaces unshared), running as uid 65534 with no capabilities, seeing
- * /usr (and the /bin, /lib* links), /etc/makepkg.conf, a private /tmp, and
- * the `binds` directories read-only at their own paths; nothing else of
- * the host. That bash reads the directories from its stdin (never from a
+ * sw_introspect_run reads the items in a few lanes (one per CPU by
+ * default; fewer for few items), each a row of batches of at most
+ * SW_INTROSPECT_BATCH_MAX items. A batch is one sandbox: bwrap + bash with
+ * no network (all namespaces unshared: user, pid, net, ipc, uts, cgroup),
+ * running as uid 65534 with no capabilities, seeing /usr (and the /bin,
+ * /lib* links), /etc/makepkg.conf, its own /proc, a private /tmp capped at
+ * out_mb, and the directories of its own items read-only at their own
+ * paths; no other package directory and nothing else of the host. When we
+ * run as root, the sandbox is uid 65534 outside too (the directories must
+ * be readable by it), so that RLIMIT_NPROC, which the kernel counts per
+ * user namespace, limits each sandbox to nproc processes: a fork bomb
+ * fails its own PKGBUILD ("exceeded the limit of 64 processes") and
+ * nothing else. That bash reads the directories from its stdin (never from a
  * command line) and sources each PKGBUILD in a subshell of its own, under
- * `ulimit -t` (CPU) and `ulimit -v` (memory), printing data only (see
+ * `ulimit -t` (CPU), `ulimit -v` (memory) and `ulimit -f` (output, out_mb),
+ * printing data only (see
  * pkgdump.h for the record format). The C side watches every PKGBUILD
  * with a wall-clock deadline: one that hangs gets its sandbox killed and
  * the rest of that batch continues in a fresh sandbox. Records are framed
@@ -20,7 +28,9 @@
  * lint rules), or an error sentence that does not name the directory (the
  * caller names the package). sw_introspect_run itself fails only when no
  * sandbox can run at all (bwrap missing, no user namespaces).
- * A batch should hold PKGBUILDs of one trust domain (one git source).
+ * The caller ignores SIGPIPE: a sandbox may die before it reads its input.
+ * One call should hold PKGBUILDs of one trust domain (one git source);
+ * batches never mix calls.
  *
  * The cache: introspection results by key "<tree>.<custom-tree or
  * ->.<arch>" (git tree ids of the package directory and its customization
@@ -51,31 +61,25 @@ struct sw_introspect_opts {
 	unsigned cpu_s;       /* CPU seconds per PKGBUILD */
 	unsigned mem_mb;      /* address space of each process, MiB */
 	unsigned jobs;        /* sandboxes in parallel; 0: one per online CPU */
+	unsigned nproc;       /* processes in one sandbox */
+	unsigned out_mb;      /* what a PKGBUILD may print, and write to /tmp, MiB */
 };
 
-#define SW_INTROSPECT_OPTS_INIT { NULL, 30, 20, 2048, 0 }
+#define SW_INTROSPECT_OPTS_INIT { NULL, 30, 20, 2048, 0, 64, 16 }
 
 struct sw_introspect_item {
-	const char *dir;            /* absolute, inside one of the binds */
+	const char *dir;            /* absolute; bound read-only in its batch */
 	int ok;                     /* 1: srcinfo is set; 0: error says why */
 	struct sw_srcinfo srcinfo;
 	char error[SW_ERR_MAX];
 };
 
 int sw_introspect_run(const struct sw_introspect_opts *o,
-	const char *const *binds, size_t nbinds,
 	struct sw_introspect_item *items, size_t n, struct sw_err *e);
 void sw_introspect_item_release(struct sw_introspect_item *it);
 
-/*
- * The binds that make dirs (absolute, without trailing '/') visible: the
- * dirs themselves, or their distinct parents when there are more than
- * SW_INTROSPECT_MAX_BINDS (bwrap's setup time grows with the square of its
- * mounts: 1,000 binds take 1.5 s). Appends to out.
- */
-#define SW_INTROSPECT_MAX_BINDS 32
-int sw_introspect_binds(const char *const *dirs, size_t n,
-	struct sw_strvec *out, struct sw_err *e);
+/* Items per sandbox: bwrap's set-up time grows with the square of its mounts. */
+#define SW_INTROSPECT_BATCH_MAX 32
 
 #define SW_CACHE_KEY_MAX (2 * SW_COMMIT_MAX + SW_ARCH_MAX + 2)
 #define SW_CACHE_BUCKET_MAX (4 * 1024 * 1024)

@@ -66,13 +66,12 @@ sandbox(struct run *r, struct job *jobs, const size_t *which, size_t m,
 	struct sw_introspect_item *items, struct sw_err *e)
 {
 	char key[SW_CACHE_KEY_MAX + 1];
-	const char *bind = r->workdir;
 	struct sw_err ce;
 	size_t k;
 
 	for (k = 0; k < m; k++)
 		items[k].dir = jobs[which[k]].dir;
-	if (sw_introspect_run(&r->o->introspect, &bind, 1, items, m, e) < 0)
+	if (sw_introspect_run(&r->o->introspect, items, m, e) < 0)
 		return -1;
 	for (k = 0; k < m; k++) {
 		struct job *j = &jobs[which[k]];

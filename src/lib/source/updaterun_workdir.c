@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
@@ -69,6 +70,9 @@ make_workdir(struct run *r, struct sw_err *e)
 		r->workdir[0] = '\0';
 		return sw_err_sys(e, "cannot create a work directory in '%s'", tmp);
 	}
+	/* the sandbox may run as nobody: it may pass, not list (introspect.h) */
+	if (chmod(r->workdir, 0711) < 0)
+		return sw_err_sys(e, "cannot open up '%s'", r->workdir);
 	return 0;
 }
 
