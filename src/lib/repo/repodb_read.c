@@ -433,10 +433,24 @@ gunzip(const struct sw_buf *file, struct sw_buf *out, const char *path,
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return sw_err_set(e, "cannot read '%s': zlib failed", path);
 	sw_buf_reset(out);
+	/* room for what the (last) member's trailer says, if believable */
+	if (file->len >= 4) {
+		const unsigned char *t = (const unsigned char *)file->data +
+			file->len - 4;
+		size_t isize = (size_t)t[0] | (size_t)t[1] << 8 |
+			(size_t)t[2] << 16 | (size_t)t[3] << 24;
+
+		if (isize / 1032 <= file->len &&
+		    sw_buf_grow_mapped(out, isize + 1) < 0) {
+			sw_err_sys(e, "cannot read '%s'", path);
+			goto out;
+		}
+	}
 	while (used < file->len) {
 		if (r == Z_STREAM_END && inflateReset(&z) != Z_OK)
 			break;
-		if (sw_buf_grow(out, file->len * 4 + 65536) < 0) {
+		if (out->alloc - out->len < 65536 &&
+		    sw_buf_grow(out, file->len * 4 + 65536) < 0) {
 			sw_err_sys(e, "cannot read '%s'", path);
 			goto out;
 		}
