@@ -15,15 +15,7 @@ trap 'gpgconf --homedir "$W/gpg" --kill all >/dev/null 2>&1; [ -n "${BENCH_KEEP:
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
 
-# timed VAR CMD...: runs CMD (output discarded), VAR = seconds taken
-timed() {
-	local var=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$W/stderr" || { echo "failed: $*" >&2; cat "$W/stderr" >&2; exit 1; }
-	t1=$EPOCHREALTIME
-	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
-}
+. "$top/bench/lib.bash"
 
 # the packages: version 1 of all n in stable, version 2 of the first m in testing
 "$top/bench/gen-small-packages" "$W/v1" bench 1 "$n" 1
@@ -79,14 +71,9 @@ timed ra bash -c "cd '$W/ra/extra' && repo-add -q extra.db.tar.gz ./*-2-x86_64.p
 	cd '$W/ra/testing' && repo-remove -q extra-testing.db.tar.gz $(echo $names)"
 timed du env SLIPWAY_CONFIG="$M/master.conf" "$bin/db-update" -q
 
-status=0
 [ "$("$bin/repo-db" list "$S/extra.db.tar.gz" | grep -c ' 1\.[0-9]*-2$')" -eq "$m" ] ||
 	{ echo "db-update: stable does not hold the $m new versions" >&2; status=1; }
 [ "$("$bin/repo-db" list "$T/extra-testing.db.tar.gz" | wc -l)" -eq 0 ] ||
 	{ echo "db-update: testing is not empty" >&2; status=1; }
-r=$(awk -v a="$ra" -v b="$du" 'BEGIN { printf "%.1f", a / b }')
-ok=$(awk -v r="$r" 'BEGIN { print (r >= 20) ? "ok" : "MISSED" }')
-[ "$ok" = ok ] || status=1
-printf '%-36s repo-add+remove %8.3f s   db-update %7.3f s   %6.1fx faster (target >= 20x: %s)\n' \
-	"promote $m of $n" "$ra" "$du" "$r" "$ok"
+ratio "promote $m of $n" repo-add+remove "$ra" db-update "$du" 20
 exit $status
