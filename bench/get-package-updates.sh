@@ -16,17 +16,7 @@ export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
 export GIT_CONFIG_NOSYSTEM=1
 
-# timed VAR CMD...: runs CMD (output discarded), VAR = seconds taken
-timed() {
-	local var=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$W/stderr" || { echo "failed: $*" >&2; cat "$W/stderr" >&2; exit 1; }
-	t1=$EPOCHREALTIME
-	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-status=0
+. "$top/bench/lib.bash"
 target() { # target WHAT SECONDS MAX
 	local ok
 	ok=$(awk -v s="$2" -v m="$3" 'BEGIN { print (s < m) ? "ok" : "MISSED" }')

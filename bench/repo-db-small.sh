@@ -10,6 +10,7 @@ bin=${SLIPWAY_BIN:?run through bench/run}
 n=${BENCH_PACKAGES:-2000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/bench-repo-db-small.XXXXXX")
 trap 'rm -rf "$W"' EXIT
+. "$top/bench/lib.bash"
 
 "$top/bench/gen-small-packages" "$W/p" small 1 $((n + 2))
 one=small-$((n + 1))-1.$((n + 1))-1-x86_64.pkg.tar.gz
@@ -23,50 +24,16 @@ ln "$W/p/$one" "$W/p/$one.sig" "$W/p/$two" "$W/p/$two.sig" "$W/db/"
 mkdir "$W/saved" "$W/saved-ra"
 cp -a "$W"/db/small.db* "$W"/db/small.files* "$W/saved/"
 
-timed() {
-	local var=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$W/stderr" || { echo "failed: $*" >&2; cat "$W/stderr" >&2; exit 1; }
-	t1=$EPOCHREALTIME
-	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 restore() { rm -f "$W"/db/small.db* "$W"/db/small.files*; cp -a "$1"/small.* "$W/db/"; }
-status=0
-report() { # report WHAT REPO-ADD-SECONDS REPO-DB-SECONDS TARGET
-	local r ok
-	r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", a / b }')
-	ok=$(awk -v r="$r" -v t="$4" 'BEGIN { print (r >= t) ? "ok" : "MISSED" }')
-	[ "$ok" = ok ] || status=1
-	printf '%-42s repo-add %8.3f s   repo-db %7.3f s   %6.1fx faster (target >= %dx: %s)\n' \
-		"$1" "$2" "$3" "$r" "$4" "$ok"
-}
+from_ours() { restore "$W/saved"; }
+from_theirs() { restore "$W/saved-ra"; }
 
-echo "repo-db vs repo-add, small packages: $n entries, $(du -k "$W/saved/small.db.tar.gz" | cut -f1) KB database, $(nproc) CPUs"
-runs=()
-for i in 1 2 3; do
-	restore "$W/saved"
-	timed t repo-add -q "$W/db/small.db.tar.gz" "$W/db/$one"
-	runs+=("$t")
-done
-ra=$(median "${runs[@]}")
+echo "repo-db vs repo-add, small packages: $n entries, $(du -k "$W/saved/small.db.tar.gz" | cut -f1) KB database, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+median_of ra 3 from_ours repo-add -q "$W/db/small.db.tar.gz" "$W/db/$one"
 cp -a "$W"/db/small.* "$W/saved-ra/"     # the database repo-add wrote
-runs=()
-for i in 1 2 3 4 5; do
-	restore "$W/saved"
-	timed t "$bin/repo-db" -q add "$W/db/small.db.tar.gz" "$W/db/$one"
-	runs+=("$t")
-done
-rd=$(median "${runs[@]}")
-runs=()
-for i in 1 2 3 4 5; do
-	restore "$W/saved-ra"
-	timed t "$bin/repo-db" -q add "$W/db/small.db.tar.gz" "$W/db/$two"
-	runs+=("$t")
-done
-rd_ra=$(median "${runs[@]}")
+median_of rd 5 from_ours "$bin/repo-db" -q add "$W/db/small.db.tar.gz" "$W/db/$one"
+median_of rd_ra 5 from_theirs "$bin/repo-db" -q add "$W/db/small.db.tar.gz" "$W/db/$two"
 [ "$("$bin/repo-db" list "$W/db/small.db.tar.gz" | wc -l)" -eq $((n + 2)) ] || { echo "wrong entry count" >&2; status=1; }
-report "add 1 to a $n-entry database (repo-db's)" "$ra" "$rd" 30
-report "add 1 to a $n-entry database (repo-add's)" "$ra" "$rd_ra" 30
+ratio "add 1 to a $n-entry database (repo-db's)" repo-add "$ra" repo-db "$rd" 30
+ratio "add 1 to a $n-entry database (repo-add's)" repo-add "$ra" repo-db "$rd_ra" 30
 exit $status

@@ -25,45 +25,22 @@ newpkg=$(cd "$W/extra" && ls ./*.pkg.tar.zst)
 newpkg=${newpkg#./}
 victim=bench-pkg-$((n / 2))
 
-# timed VAR CMD...: runs CMD (output discarded), VAR = seconds taken
-timed() {
-	local var=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$W/stderr" || { echo "failed: $*" >&2; cat "$W/stderr" >&2; exit 1; }
-	t1=$EPOCHREALTIME
-	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
-}
-# median of the arguments
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+. "$top/bench/lib.bash"
 # restore DIR: the databases as they were right after creation
 restore() {
 	rm -f "$1"/bench.db* "$1"/bench.files*
 	cp -a "$W/saved-$(basename "$1")"/bench.* "$1/"
 }
 rm_db() { rm -f "$1"/bench.db* "$1"/bench.files*; }
+rd_fresh() { rm_db "$W/rd"; }
+ra_saved() { restore "$W/ra"; }
+rd_saved() { restore "$W/rd"; }
 
-status=0
-report() { # report WHAT REPO-ADD-SECONDS REPO-DB-SECONDS TARGET
-	local r ok
-	r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", a / b }')
-	ok=$(awk -v r="$r" -v t="$4" 'BEGIN { print (r >= t) ? "ok" : "MISSED" }')
-	[ "$ok" = ok ] || status=1
-	printf '%-36s repo-add %8.3f s   repo-db %7.3f s   %6.1fx faster (target >= %dx: %s)\n' \
-		"$1" "$2" "$3" "$r" "$4" "$ok"
-}
-
-echo "repo-db vs repo-add: $n packages, $(nproc) CPUs, $(repo-add --version 2>/dev/null | head -1)"
+echo "repo-db vs repo-add: $n packages, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(repo-add --version 2>/dev/null | head -1)"
 
 # create
 timed ra_create bash -c "cd '$W/ra' && repo-add -q bench.db.tar.gz ./*.pkg.tar.zst"
-runs=()
-for i in 1 2 3; do
-	rm_db "$W/rd"
-	timed t "$bin/repo-db" -q add "$W/rd/bench.db.tar.gz" "$W"/rd/*.pkg.tar.zst
-	runs+=("$t")
-done
-rd_create=$(median "${runs[@]}")
+median_of rd_create 3 rd_fresh "$bin/repo-db" -q add "$W/rd/bench.db.tar.gz" "$W"/rd/*.pkg.tar.zst
 mkdir "$W/saved-ra" "$W/saved-rd"
 cp -a "$W"/ra/bench.* "$W/saved-ra/"
 cp -a "$W"/rd/bench.* "$W/saved-rd/"
@@ -75,52 +52,22 @@ if ! diff -r "$W/xa" "$W/xd" >&2; then
 	echo "repo-db's entries differ from repo-add's" >&2
 	status=1
 fi
-report "create a $n-entry database" "$ra_create" "$rd_create" 20
+ratio "create a $n-entry database" repo-add "$ra_create" repo-db "$rd_create" 20
 
 # add one package
 ln "$W/extra/$newpkg" "$W/extra/$newpkg.sig" "$W/ra/"
 ln "$W/extra/$newpkg" "$W/extra/$newpkg.sig" "$W/rd/"
-runs=()
-for i in 1 2 3; do
-	restore "$W/ra"
-	timed t repo-add -q "$W/ra/bench.db.tar.gz" "$W/ra/$newpkg"
-	runs+=("$t")
-done
-ra_add=$(median "${runs[@]}")
+median_of ra_add 3 ra_saved repo-add -q "$W/ra/bench.db.tar.gz" "$W/ra/$newpkg"
 # the same add into the database repo-add wrote (no gzseg table yet)
-runs=()
-for i in 1 2 3; do
-	restore "$W/ra"
-	timed t "$bin/repo-db" -q add "$W/ra/bench.db.tar.gz" "$W/ra/$newpkg"
-	runs+=("$t")
-done
-rd_add_ra=$(median "${runs[@]}")
-runs=()
-for i in 1 2 3 4 5; do
-	restore "$W/rd"
-	timed t "$bin/repo-db" -q add "$W/rd/bench.db.tar.gz" "$W/rd/$newpkg"
-	runs+=("$t")
-done
-rd_add=$(median "${runs[@]}")
+median_of rd_add_ra 3 ra_saved "$bin/repo-db" -q add "$W/ra/bench.db.tar.gz" "$W/ra/$newpkg"
+median_of rd_add 5 rd_saved "$bin/repo-db" -q add "$W/rd/bench.db.tar.gz" "$W/rd/$newpkg"
 [ "$("$bin/repo-db" list "$W/rd/bench.db.tar.gz" | wc -l)" -eq $((n + 1)) ] || { echo "add: wrong entry count" >&2; status=1; }
-report "add 1 to a $n-entry database" "$ra_add" "$rd_add" 30
-report "add 1 to repo-add's $n-entry database" "$ra_add" "$rd_add_ra" 30
+ratio "add 1 to a $n-entry database" repo-add "$ra_add" repo-db "$rd_add" 30
+ratio "add 1 to repo-add's $n-entry database" repo-add "$ra_add" repo-db "$rd_add_ra" 30
 
 # remove one entry
-runs=()
-for i in 1 2 3; do
-	restore "$W/ra"
-	timed t repo-remove -q "$W/ra/bench.db.tar.gz" "$victim"
-	runs+=("$t")
-done
-ra_rm=$(median "${runs[@]}")
-runs=()
-for i in 1 2 3 4 5; do
-	restore "$W/rd"
-	timed t "$bin/repo-db" -q remove "$W/rd/bench.db.tar.gz" "$victim"
-	runs+=("$t")
-done
-rd_rm=$(median "${runs[@]}")
+median_of ra_rm 3 ra_saved repo-remove -q "$W/ra/bench.db.tar.gz" "$victim"
+median_of rd_rm 5 rd_saved "$bin/repo-db" -q remove "$W/rd/bench.db.tar.gz" "$victim"
 [ "$("$bin/repo-db" list "$W/rd/bench.db.tar.gz" | wc -l)" -eq $((n - 1)) ] || { echo "remove: wrong entry count" >&2; status=1; }
-report "remove 1 from a $n-entry database" "$ra_rm" "$rd_rm" 30
+ratio "remove 1 from a $n-entry database" repo-remove "$ra_rm" repo-db "$rd_rm" 30
 exit $status

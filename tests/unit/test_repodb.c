@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "mkpkg.h"
 #include "repo/repocheck.h"
@@ -368,6 +371,82 @@ test_bad_databases(void **state)
 	assert_non_null(strstr(e.msg, "has no desc naming it"));
 }
 
+/* path's gzip data inflated, changed by fix, and written back as plain gzip. */
+static void
+regzip(const char *path, void (*fix)(char *tar, size_t *len))
+{
+	static char tar[1 << 20];
+	size_t len;
+	gzFile in = gzopen(path, "rb"), out;
+	int n;
+
+	assert_non_null(in);
+	n = gzread(in, tar, sizeof(tar) - 4096);
+	gzclose(in);
+	assert_true(n > 0);
+	len = (size_t)n;
+	fix(tar, &len);
+	out = gzopen(path, "wb");
+	assert_non_null(out);
+	assert_int_equal(gzwrite(out, tar, (unsigned)len), (int)len);
+	gzclose(out);
+}
+
+static void fix_none(char *tar, size_t *len) { (void)tar; (void)len; }
+/* the first header's uname changes, its checksum does not */
+static void fix_checksum(char *tar, size_t *len) { (void)len; tar[265] ^= 1; }
+/* a 1024-byte entry of junk after the end-of-archive blocks */
+static void
+fix_trailer(char *tar, size_t *len)
+{
+	memset(tar + *len, 'x', 1024);
+	*len += 1024;
+}
+
+/*
+ * The two readers of a .gz database: plain ustar is parsed directly, the
+ * rest by libarchive. A bad checksum or junk after the end is never taken
+ * by the direct one as a database (hostile).
+ */
+static void
+test_tar_readers(void **state)
+{
+	struct sw_repodb db;
+	struct sw_buf v = SW_BUF_INIT;
+	struct sw_err e;
+
+	(void)state;
+	load(&db);
+	add(&db, make("r", "1-1", NULL), NULL);
+	write_db(&db);
+	sw_repodb_release(&db);
+	/* plain gzip of the same tar: no segment table, the same entries */
+	regzip(tpath(0, "core.db.tar.gz"), fix_none);
+	regzip(tpath(0, "core.files.tar.gz"), fix_none);
+	load(&db);
+	assert_int_equal(db.n, 1);
+	assert_int_equal(sw_repodb_field(db.v[0], "NAME", &v), 1);
+	assert_string_equal(v.data, "r");
+	assert_non_null(db.v[0]->raw[0]);
+	sw_repodb_release(&db);
+	regzip(tpath(0, "core.db.tar.gz"), fix_checksum);
+	assert_int_equal(sw_repodb_load(&db, tpath(0, "core.db.tar.gz"), true, &e), -1);
+	/* junk after the end: libarchive's reading, no bytes kept to copy */
+	unlink(tpath(0, "core.db.tar.gz"));
+	unlink(tpath(0, "core.files.tar.gz"));
+	load(&db);
+	add(&db, make("r", "1-1", NULL), NULL);
+	write_db(&db);
+	sw_repodb_release(&db);
+	regzip(tpath(0, "core.db.tar.gz"), fix_trailer);
+	if (sw_repodb_load(&db, tpath(0, "core.db.tar.gz"), true, &e) == 0) {
+		assert_int_equal(db.n, 1);
+		assert_null(db.v[0]->raw[0]);
+		sw_repodb_release(&db);
+	}
+	sw_buf_release(&v);
+}
+
 /* check: a clean database, then the differences it must name. */
 static void
 test_check(void **state)
@@ -400,7 +479,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_round_trip), T(test_desc_format), T(test_carry_over),
 		T(test_copy_entry), T(test_rotation), T(test_crash_recovery),
-		T(test_master_lock), T(test_bad_databases), T(test_check),
+		T(test_master_lock), T(test_bad_databases), T(test_tar_readers), T(test_check),
 	};
 
 	return cmocka_run_group_tests_name("repodb", tests, NULL, NULL);

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 char sw_buf_empty[1];
+
+#define MAPPED_MIN (1024 * 1024) /* smaller buffers fault in cheaply enough */
 
 void
 sw_buf_init(struct sw_buf *b, size_t cap)
@@ -60,6 +63,27 @@ sw_buf_grow(struct sw_buf *b, size_t extra)
 		p[0] = '\0';
 	b->data = p;
 	b->alloc = n;
+	return 0;
+}
+
+int
+sw_buf_grow_mapped(struct sw_buf *b, size_t extra)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t from, to;
+
+	if (sw_buf_grow(b, extra) < 0)
+		return -1;
+	if (page <= 0 || extra < MAPPED_MIN)
+		return 0;
+	from = ((uintptr_t)(b->data + b->len) + (uintptr_t)page - 1) &
+		~((uintptr_t)page - 1);
+	to = (uintptr_t)(b->data + b->len + extra) & ~((uintptr_t)page - 1);
+	if (to > from) {
+		/* advice: a kernel without it maps the pages as they are written */
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+	}
 	return 0;
 }
 

@@ -46,27 +46,26 @@ get32(const unsigned char *p)
 	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
 }
 
-/* Raw inflate of in[0..clen) into exactly ulen more bytes of out. */
+/*
+ * Raw inflate of in[0..clen) into exactly ulen more bytes of out, with s
+ * (inflateInit2'ed raw; reset here, as one state serves every segment).
+ */
 static bool
-inflate_exact(const unsigned char *in, size_t clen, size_t ulen, bool last,
-	struct sw_buf *out)
+inflate_exact(z_stream *s, const unsigned char *in, size_t clen, size_t ulen,
+	bool last, struct sw_buf *out)
 {
-	z_stream s;
 	int r;
 
 	if (clen > MAX_SEGMENT || ulen > MAX_SEGMENT ||
-	    ulen > clen * MAX_RATIO + 16 || sw_buf_grow(out, ulen + 1) < 0)
+	    ulen > clen * MAX_RATIO + 16 || sw_buf_grow(out, ulen + 1) < 0 ||
+	    inflateReset(s) != Z_OK)
 		return false;
-	memset(&s, 0, sizeof(s));
-	if (inflateInit2(&s, -15) != Z_OK)
-		return false;
-	s.next_in = in;
-	s.avail_in = (uInt)clen;
-	s.next_out = (unsigned char *)out->data + out->len;
-	s.avail_out = (uInt)ulen + 1; /* one more: a longer segment shows */
-	r = inflate(&s, Z_SYNC_FLUSH);
-	inflateEnd(&s);
-	if (s.avail_in != 0 || s.avail_out != 1 ||
+	s->next_in = in;
+	s->avail_in = (uInt)clen;
+	s->next_out = (unsigned char *)out->data + out->len;
+	s->avail_out = (uInt)ulen + 1; /* one more: a longer segment shows */
+	r = inflate(s, Z_SYNC_FLUSH);
+	if (s->avail_in != 0 || s->avail_out != 1 ||
 	    (last ? r != Z_STREAM_END : r != Z_OK && r != Z_BUF_ERROR))
 		return false;
 	out->len += ulen;
@@ -106,6 +105,7 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 {
 	const unsigned char *p = file, *t;
 	struct sw_gzseg *v = NULL;
+	z_stream z;
 	size_t start = 0, tlen = 0, keep = out->len, pos, n, i;
 	uint32_t crc = crc32(0, NULL, 0), size = 0, lastlen;
 	uint64_t total = 0;
@@ -118,9 +118,22 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 	n = get32(t + 1);
 	if (n > SW_GZSEG_MAX || tlen != 5 + n * ROW)
 		return 1;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -15) != Z_OK)
+		return sw_err_set(e, "cannot read a database: zlib failed");
 	v = calloc(n ? n : 1, sizeof(*v));
-	if (v == NULL)
+	if (v == NULL) {
+		inflateEnd(&z);
 		return sw_err_sys(e, "cannot read a database");
+	}
+	/* room for all of it at once: the trailer's size, if believable */
+	lastlen = get32(p + len - 4);
+	if (lastlen <= MAX_DATA && lastlen / MAX_RATIO <= len &&
+	    sw_buf_grow_mapped(out, (size_t)lastlen + 1) < 0) {
+		inflateEnd(&z);
+		free(v);
+		return sw_err_sys(e, "cannot read a database");
+	}
 	for (i = 0, pos = start; i < n; i++) {
 		const unsigned char *row = t + 5 + i * ROW;
 
@@ -131,7 +144,7 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 		v[i].uoff = out->len;
 		total += v[i].ulen;
 		if (v[i].clen > len - 8 - pos || total > MAX_DATA ||
-		    !inflate_exact(p + pos, v[i].clen, v[i].ulen, false, out) ||
+		    !inflate_exact(&z, p + pos, v[i].clen, v[i].ulen, false, out) ||
 		    crc32(0, (const unsigned char *)out->data + v[i].uoff,
 		    (uInt)v[i].ulen) != v[i].crc)
 			goto not_ours;
@@ -144,16 +157,18 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 	if (total + lastlen > MAX_DATA)
 		goto not_ours;
 	start = out->len;
-	if (!inflate_exact(p + pos, len - 8 - pos, lastlen, true, out))
+	if (!inflate_exact(&z, p + pos, len - 8 - pos, lastlen, true, out))
 		goto not_ours;
 	crc = (uint32_t)crc32_combine(crc, crc32(0,
 		(const unsigned char *)out->data + start, lastlen), (z_off_t)lastlen);
 	if (crc != get32(p + len - 8))
 		goto not_ours;
+	inflateEnd(&z);
 	*segs = v;
 	*nsegs = n;
 	return 0;
 not_ours:
+	inflateEnd(&z);
 	free(v);
 	sw_buf_truncate(out, keep);
 	return 1;
@@ -167,6 +182,7 @@ sw_gzseg_writer_init(struct sw_gzseg_writer *w)
 	w->crc = (uint32_t)crc32(0, NULL, 0);
 	w->size = 0;
 	w->nsegs = 0;
+	w->z = NULL;
 }
 
 void
@@ -174,6 +190,11 @@ sw_gzseg_writer_release(struct sw_gzseg_writer *w)
 {
 	sw_buf_release(&w->body);
 	sw_buf_release(&w->table);
+	if (w->z != NULL) {
+		deflateEnd(w->z);
+		free(w->z);
+		w->z = NULL;
+	}
 }
 
 /* Appends a table row and accounts for the segment's data. */
@@ -194,35 +215,46 @@ account(struct sw_gzseg_writer *w, size_t clen, size_t ulen, uint32_t crc,
 	return 0;
 }
 
-/* Raw deflate of data, ended by a full flush (or, last, by the final block). */
+/*
+ * Raw deflate of data, ended by a full flush (or, last, by the final
+ * block), with the writer's state: made once, reset for every segment
+ * (its allocation is a good part of the time for a small one).
+ */
 static int
-deflate_into(struct sw_buf *out, const void *data, size_t len, bool last,
-	size_t *clen, struct sw_err *e)
+deflate_into(struct sw_gzseg_writer *w, const void *data, size_t len,
+	bool last, size_t *clen, struct sw_err *e)
 {
-	z_stream s;
+	struct sw_buf *out = &w->body;
+	z_stream *s = w->z;
 	size_t room, keep = out->len;
 	int r;
 
 	if (len > MAX_SEGMENT)
 		return sw_err_set(e, "cannot compress %zu bytes at once", len);
-	memset(&s, 0, sizeof(s));
-	if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return sw_err_set(e, "cannot compress: %s", s.msg ? s.msg : "zlib");
-	room = deflateBound(&s, (uLong)len) + 64;
-	if (sw_buf_grow(out, room) < 0) {
-		deflateEnd(&s);
-		return sw_err_sys(e, "cannot compress");
-	}
-	s.next_in = data;
-	s.avail_in = (uInt)len;
-	s.next_out = (unsigned char *)out->data + out->len;
-	s.avail_out = (uInt)room;
-	r = deflate(&s, last ? Z_FINISH : Z_FULL_FLUSH);
-	deflateEnd(&s);
-	if (s.avail_in != 0 || s.avail_out == 0 || r != (last ? Z_STREAM_END : Z_OK))
+	if (s == NULL) {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return sw_err_sys(e, "cannot compress");
+		if (deflateInit2(s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+		    Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(s);
+			return sw_err_set(e, "cannot compress: zlib failed");
+		}
+		w->z = s;
+	} else if (deflateReset(s) != Z_OK)
 		return sw_err_set(e, "cannot compress: zlib failed");
-	out->len += room - s.avail_out;
+	room = deflateBound(s, (uLong)len) + 64;
+	if (sw_buf_grow(out, room) < 0)
+		return sw_err_sys(e, "cannot compress");
+	s->next_in = data;
+	s->avail_in = (uInt)len;
+	s->next_out = (unsigned char *)out->data + out->len;
+	s->avail_out = (uInt)room;
+	r = deflate(s, last ? Z_FINISH : Z_FULL_FLUSH);
+	if (s->avail_in != 0 || s->avail_out == 0 ||
+	    r != (last ? Z_STREAM_END : Z_OK))
+		return sw_err_set(e, "cannot compress: zlib failed");
+	out->len += room - s->avail_out;
 	out->data[out->len] = '\0';
 	*clen = out->len - keep;
 	return 0;
@@ -234,7 +266,7 @@ sw_gzseg_add(struct sw_gzseg_writer *w, const void *data, size_t len,
 {
 	size_t clen;
 
-	if (deflate_into(&w->body, data, len, false, &clen, e) < 0)
+	if (deflate_into(w, data, len, false, &clen, e) < 0)
 		return -1;
 	return account(w, clen, len, (uint32_t)crc32(0, data, (uInt)len), e);
 }
@@ -256,7 +288,7 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 	size_t clen, plen = 5 + w->table.len;
 	bool table = w->nsegs <= SW_GZSEG_MAX && w->size <= UINT32_MAX;
 
-	if (deflate_into(&w->body, last, len, true, &clen, e) < 0)
+	if (deflate_into(w, last, len, true, &clen, e) < 0)
 		return -1;
 	w->crc = (uint32_t)crc32_combine(w->crc, crc32(0, last, (uInt)len),
 		(z_off_t)len);

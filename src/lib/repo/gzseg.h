@@ -49,6 +49,7 @@ struct sw_gzseg_writer {
 	uint32_t crc;
 	uint64_t size;
 	size_t nsegs;
+	void *z;               /* the deflate state, reset for each segment */
 };
 
 void sw_gzseg_writer_init(struct sw_gzseg_writer *w);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -121,39 +122,61 @@ read_member_data(struct archive *a, struct archive_entry *ae, char **data,
 	return 0;
 }
 
+/*
+ * One archive member, whatever read it: a directory "<pkgname>-<version>/"
+ * (dir) or a file "<pkgname>-<version>/<member>" whose bytes are data
+ * (taken: freed here on failure). *enp: the entry it belongs to.
+ */
 static int
-load_entry(struct sw_repodb *db, int k, struct archive *a,
-	struct archive_entry *ae, struct sw_repodb_entry **enp, struct sw_err *e)
+load_item(struct sw_repodb *db, int k, const char *path, bool dir, bool reg,
+	time_t mtime, char *data, size_t len, struct sw_repodb_entry **enp,
+	struct sw_err *e)
 {
-	const char *path = archive_entry_pathname(ae), *slash, *rest;
+	const char *slash = strchr(path, '/'), *rest = slash ? slash + 1 : "";
 	struct sw_repodb_entry *en;
-	char *data = NULL, q[96];
-	size_t len = 0;
+	char q[96];
 
-	if (path == NULL)
-		return sw_err_set(e, "an entry has no readable name");
-	slash = strchr(path, '/');
-	rest = slash ? slash + 1 : "";
-	if (archive_entry_filetype(ae) == AE_IFDIR && rest[0] == '\0')
+	if (dir && rest[0] == '\0')
 		return entry_for(db, k, path, slash ? (size_t)(slash - path) :
-			strlen(path), archive_entry_mtime(ae), enp, e);
+			strlen(path), mtime, enp, e);
 	sw_name_quote(path, strlen(path), q, sizeof(q));
-	if (slash == NULL || archive_entry_filetype(ae) != AE_IFREG ||
-	    !valid_member_name(rest))
+	if (slash == NULL || !reg || !valid_member_name(rest)) {
+		free(data);
 		return sw_err_set(e, "unexpected entry '%s'", q);
-	if (entry_for(db, k, path, (size_t)(slash - path),
-	    archive_entry_mtime(ae), &en, e) < 0)
+	}
+	if (entry_for(db, k, path, (size_t)(slash - path), mtime, &en, e) < 0) {
+		free(data);
 		return -1;
+	}
 	*enp = en;
-	if (repodb_member(en, k, rest) != NULL)
+	if (repodb_member(en, k, rest) != NULL) {
+		free(data);
 		return sw_err_set(e, "'%s' is in the archive twice", q);
-	if (read_member_data(a, ae, &data, &len, e) < 0)
-		return -1;
+	}
 	if (repodb_add_member(en, k, rest, data, len) < 0) {
 		free(data);
 		return sw_err_sys(e, "cannot load '%s'", q);
 	}
 	return 0;
+}
+
+static int
+load_entry(struct sw_repodb *db, int k, struct archive *a,
+	struct archive_entry *ae, struct sw_repodb_entry **enp, struct sw_err *e)
+{
+	const char *path = archive_entry_pathname(ae);
+	bool dir = archive_entry_filetype(ae) == AE_IFDIR;
+	bool reg = archive_entry_filetype(ae) == AE_IFREG;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (path == NULL)
+		return sw_err_set(e, "an entry has no readable name");
+	if (reg && strchr(path, '/') != NULL &&
+	    read_member_data(a, ae, &data, &len, e) < 0)
+		return -1;
+	return load_item(db, k, path, dir, reg, archive_entry_mtime(ae), data,
+		len, enp, e);
 }
 
 /*
@@ -244,6 +267,143 @@ parse_archive(struct sw_repodb *db, int k, struct archive *a, const char *path,
 	return 0;
 }
 
+/*
+ * The common tars, read without libarchive: ustar headers ("ustar\0" 00
+ * or GNU's "ustar  ") of directories and regular files, sizes and times in
+ * octal, then zero blocks to the end. That is what repo-add and this
+ * writer write for names under 100 bytes, and what most databases hold.
+ * simple_tar checks a whole archive first, changing nothing: 1 if it is
+ * one of those (read it with parse_simple), else 0 (libarchive reads it).
+ */
+#define BLOCK 512
+
+static bool
+octal(const char *f, size_t n, uint64_t *out)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+
+	while (i < n && f[i] == ' ')
+		i++;
+	if (i == n || f[i] < '0' || f[i] > '7')
+		return false;
+	for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
+		if (v > (UINT64_MAX >> 3))
+			return false;
+		v = v << 3 | (uint64_t)(f[i] - '0');
+	}
+	for (; i < n; i++)
+		if (f[i] != ' ' && f[i] != '\0')
+			return false;
+	*out = v;
+	return true;
+}
+
+static bool
+zero_block(const char *h)
+{
+	size_t i;
+
+	for (i = 0; i < BLOCK; i++)
+		if (h[i] != '\0')
+			return false;
+	return true;
+}
+
+/* A header of the subset: its size and whether it is a directory. */
+static bool
+simple_header(const char *h, uint64_t *size, bool *dir)
+{
+	uint64_t sum, mtime, want = 0;
+	size_t i;
+
+	if (memcmp(h + 257, "ustar\0" "00", 8) != 0 &&
+	    memcmp(h + 257, "ustar  \0", 8) != 0)
+		return false;
+	if ((h[156] != '0' && h[156] != '\0' && h[156] != '5') ||
+	    !octal(h + 124, 12, size) || !octal(h + 136, 12, &mtime) ||
+	    !octal(h + 148, 8, &sum) || memchr(h, '\0', 100) == NULL ||
+	    memchr(h + 345, '\0', 155) == NULL || h[0] == '\0')
+		return false;
+	for (i = 0; i < BLOCK; i++)
+		want += i >= 148 && i < 156 ? ' ' : (unsigned char)h[i];
+	*dir = h[156] == '5';
+	/* libarchive reads a file named "x/" as a directory: leave it that */
+	if (!*dir && h[strlen(h) - 1] == '/')
+		return false;
+	return want == sum && (!*dir || *size == 0);
+}
+
+static bool
+simple_tar(const char *tar, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos + BLOCK <= len && !zero_block(tar + pos)) {
+		uint64_t size;
+		bool dir;
+
+		if (!simple_header(tar + pos, &size, &dir) ||
+		    size > SW_REPODB_MEMBER_MAX ||
+		    size > len - pos - BLOCK)
+			return false;
+		pos += BLOCK + (size_t)(size + BLOCK - 1) / BLOCK * BLOCK;
+		if (pos > len)
+			return false;
+	}
+	/* the end: a zero block (or nothing, an empty archive), then zeros */
+	for (; pos < len; pos++)
+		if (tar[pos] != '\0')
+			return false;
+	return true;
+}
+
+/* The archive as simple_tar found it, entries sliced as parse_archive does. */
+static int
+parse_simple(struct sw_repodb *db, int k, const char *path, const char *tar,
+	size_t len, struct sw_err *e)
+{
+	struct slicer s = { tar, len, NULL, 0 };
+	char name[256 + 1 + 100 + 1];
+	size_t pos = 0, i;
+	bool ok;
+
+	while (pos + BLOCK <= len && !zero_block(tar + pos)) {
+		const char *h = tar + pos;
+		struct sw_repodb_entry *en = NULL;
+		uint64_t size = 0, mtime = 0;
+		bool dir = h[156] == '5';
+		char *data = NULL;
+
+		octal(h + 124, 12, &size);
+		octal(h + 136, 12, &mtime);
+		if (h[345] != '\0')
+			snprintf(name, sizeof(name), "%.155s/%.100s", h + 345, h);
+		else
+			snprintf(name, sizeof(name), "%.100s", h);
+		if (!dir && strchr(name, '/') != NULL) {
+			data = malloc((size_t)size + 1);
+			if (data == NULL)
+				return sw_err_sys(e, "cannot read '%s'", path);
+			memcpy(data, h + BLOCK, (size_t)size);
+			data[size] = '\0';
+		}
+		if (load_item(db, k, name, dir, !dir, (time_t)mtime, data,
+		    (size_t)size, &en, e) < 0)
+			return sw_err_prefix(e, "cannot read '%s'", path);
+		slice_step(&s, k, en, pos);
+		pos += BLOCK + (size_t)(size + BLOCK - 1) / BLOCK * BLOCK;
+	}
+	ok = slice_end_ok(&s, pos); /* a zero block at the end */
+	slice_close(&s, k, ok ? pos : 0);
+	for (i = 0; i < db->n; i++)
+		if (!ok || db->v[i]->rawlen[k] == SIZE_MAX) {
+			db->v[i]->raw[k] = NULL;
+			db->v[i]->rawlen[k] = 0;
+		}
+	return 0;
+}
+
 static struct archive *
 reader(void)
 {
@@ -273,10 +433,24 @@ gunzip(const struct sw_buf *file, struct sw_buf *out, const char *path,
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return sw_err_set(e, "cannot read '%s': zlib failed", path);
 	sw_buf_reset(out);
+	/* room for what the (last) member's trailer says, if believable */
+	if (file->len >= 4) {
+		const unsigned char *t = (const unsigned char *)file->data +
+			file->len - 4;
+		size_t isize = (size_t)t[0] | (size_t)t[1] << 8 |
+			(size_t)t[2] << 16 | (size_t)t[3] << 24;
+
+		if (isize / 1032 <= file->len &&
+		    sw_buf_grow_mapped(out, isize + 1) < 0) {
+			sw_err_sys(e, "cannot read '%s'", path);
+			goto out;
+		}
+	}
 	while (used < file->len) {
 		if (r == Z_STREAM_END && inflateReset(&z) != Z_OK)
 			break;
-		if (sw_buf_grow(out, file->len * 4 + 65536) < 0) {
+		if (out->alloc - out->len < 65536 &&
+		    sw_buf_grow(out, file->len * 4 + 65536) < 0) {
 			sw_err_sys(e, "cannot read '%s'", path);
 			goto out;
 		}
@@ -353,9 +527,14 @@ static int
 parse_gz(struct sw_repodb *db, int k, const char *path, struct sw_err *e)
 {
 	struct sw_repodb_prev *pv = &db->prev[k];
-	struct archive *a = reader();
+	struct archive *a = NULL;
 	int ret = -1;
 
+	if (simple_tar(pv->data.data, pv->data.len)) {
+		ret = parse_simple(db, k, path, pv->data.data, pv->data.len, e);
+		goto out;
+	}
+	a = reader();
 	if (a == NULL) {
 		sw_err_sys(e, "cannot read '%s'", path);
 		goto out;
