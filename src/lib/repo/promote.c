@@ -127,9 +127,12 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 		    e) < 0)
 			goto out;
 		/* a repository without a directory yet is empty; the directory
-		 * is made when its database is written (promote_apply.c) */
+		 * is made when its database is written (promote_apply.c), and
+		 * it is written even empty, so that pacman can sync it */
 		if (stat(dir.data, &st) < 0 && errno == ENOENT) {
 			struct sw_repodb *db = &l->db[s];
+
+			l->changed[s] = true;
 
 			memset(db, 0, sizeof(*db));
 			db->dir = sw_buf_detach(&dir, NULL);
@@ -143,8 +146,11 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 			continue;
 		}
 		sw_buf_reset(&path);
-		if (sw_buf_addf(&path, "%s/%s.db.tar.gz", dir.data, l->name[s]) < 0 ||
-		    sw_repodb_load(&l->db[s], path.data, true, e) < 0)
+		if (sw_buf_addf(&path, "%s/%s.db.tar.gz", dir.data, l->name[s]) < 0)
+			goto nomem;
+		if (lstat(path.data, &st) < 0 && errno == ENOENT)
+			l->changed[s] = true;
+		if (sw_repodb_load(&l->db[s], path.data, true, e) < 0)
 			goto out;
 		if (index_bases(l, s) < 0) {
 			sw_err_sys(e, "cannot load '%s'", l->name[s]);
@@ -152,6 +158,9 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 		}
 	}
 	ret = 0;
+	goto out;
+nomem:
+	sw_err_sys(e, "cannot load '%s'", l->name[s]);
 out:
 	sw_buf_release(&dir);
 	sw_buf_release(&path);
@@ -368,6 +377,7 @@ static bool
 changes(const struct pm_ctx *x)
 {
 	size_t i;
+	int s;
 
 	for (i = 0; i < x->nu; i++)
 		if (x->u[i].moves)
@@ -375,6 +385,10 @@ changes(const struct pm_ctx *x)
 	for (i = 0; i < x->ndel; i++)
 		if (!x->del[i].held)
 			return true;
+	for (i = 0; i < x->nlines; i++)
+		for (s = 0; s < PM_STAGES; s++)
+			if (x->lines[i].changed[s])   /* a database to publish */
+				return true;
 	return false;
 }
 
