@@ -110,6 +110,17 @@ check "the .SRCINFO is the master's reading, not upstream's stale one" \
 check "at exactly the assigned commit (not the later one)" sh -c "! grep -q 'never built' '$T/build/PKGBUILD'"
 SSH_ORIGINAL_COMMAND="get-sources $ID" "$BIN/slave-connect" alpha >"$T/src2.tar" 2>/dev/null
 check "the same commits give the same bytes" cmp -s "$T/src.tar" "$T/src2.tar"
+# a damaged cache only costs the slave a reading of its own
+cp -a "$STATE/cache" "$T/cache.saved"
+find "$STATE/cache" -type f -exec sh -c 'printf "garbage" >"$1"' _ {} \;
+SSH_ORIGINAL_COMMAND="get-sources $ID" "$BIN/slave-connect" alpha >"$T/src3.tar" 2>"$T/src3.err"
+rc=$?
+if [ "$rc" -eq 0 ] && tar -tf "$T/src3.tar" | grep -qx PKGBUILD && ! tar -tf "$T/src3.tar" | grep -qx .SRCINFO; then
+	ok "a damaged cache: the tar still comes, without a .SRCINFO"
+else
+	not_ok "a damaged cache: the tar still comes, without a .SRCINFO" "rc=$rc" "$(cat "$T/src3.err")"
+fi
+rm -rf "$STATE/cache" && mv "$T/cache.saved" "$STATE/cache"
 check "nothing was checked out under state/git" sh -c "! find '$STATE/git' -name PKGBUILD | grep -q ."
 
 run sc beta "get-sources $ID"

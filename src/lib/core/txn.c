@@ -214,16 +214,11 @@ each_op(const char *ops, size_t len,
 	return 0;
 }
 
-/*
- * Idempotent: a rename whose source is gone was done before the crash.
- * arg is non-NULL in a commit (not in a recovery): each change is a kill
- * point of the test build.
- */
+/* Idempotent: a rename whose source is gone was done before the crash. */
 static int
 apply_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 {
-	if (op != 'S' && arg != NULL)
-		kill_point();
+	(void)arg;
 	if (op == 'S') {
 #ifdef SW_TEST_HOOKS
 		const char *kill_at = getenv("SLIPWAY_TEST_KILL_STEP");
@@ -260,6 +255,16 @@ sync_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 	return sw_fsync_parent(to, e);
 }
 
+/* apply_op in a commit (not a recovery): each change is a kill point. */
+static int
+commit_op(char op, const char *from, const char *to, void *arg,
+	struct sw_err *e)
+{
+	if (op != 'S')
+		kill_point();
+	return apply_op(op, from, to, arg, e);
+}
+
 static int
 drop_op(char op, const char *from, const char *to, void *arg, struct sw_err *e)
 {
@@ -278,7 +283,7 @@ apply_all(const char *journal, const char *ops, size_t len, bool commit,
 	struct sw_buf last = SW_BUF_INIT;
 	int r;
 
-	if (each_op(ops, len, apply_op, commit ? &last : NULL, e) < 0)
+	if (each_op(ops, len, commit ? commit_op : apply_op, NULL, e) < 0)
 		return -1;
 	r = each_op(ops, len, sync_op, &last, e);
 	sw_buf_release(&last);
@@ -302,13 +307,12 @@ sw_txn_commit(struct sw_txn *t, struct sw_err *e)
 		/* one rename or removal is atomic by itself: no journal needed */
 		struct sw_buf last = SW_BUF_INIT;
 
-		ret = each_op(t->ops.data, t->ops.len, apply_op, &last, e);
-		if (ret == 0)
-			ret = each_op(t->ops.data, t->ops.len, sync_op, &last, e);
-		if (ret == 0)
-			kill_point();
-		else
+		ret = each_op(t->ops.data, t->ops.len, commit_op, NULL, e);
+		if (ret < 0)
 			each_op(t->ops.data, t->ops.len, drop_op, NULL, NULL);
+		else if ((ret = each_op(t->ops.data, t->ops.len, sync_op, &last,
+		    e)) == 0)
+			kill_point();
 		sw_buf_release(&last);
 		goto out;
 	}

@@ -133,7 +133,6 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 			struct sw_repodb *db = &l->db[s];
 
 			l->changed[s] = true;
-
 			memset(db, 0, sizeof(*db));
 			db->dir = sw_buf_detach(&dir, NULL);
 			db->with_files = true;

@@ -109,7 +109,9 @@ out:
 
 /*
  * What the master read of this directory, as a .SRCINFO, from the
- * introspection cache: 0 found (out filled), 1 not there, -1 error.
+ * introspection cache: 0 found (out filled), 1 not there, -1 error. The
+ * cache only saves the slave work: one that cannot be read counts as not
+ * there (get-package-updates reports it).
  */
 static int
 master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
@@ -119,6 +121,7 @@ master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
 	char key[SW_CACHE_KEY_MAX + 1];
 	struct sw_cache *cache = NULL;
 	struct sw_srcinfo si;
+	struct sw_err ce;
 	enum sw_gitobj t = SW_GIT_NONE, ct = SW_GIT_NONE;
 	int r = -1;
 
@@ -130,14 +133,12 @@ master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
 	r = 1;
 	if (t != SW_GIT_TREE || (custom != NULL && ct != SW_GIT_TREE))
 		goto out;
-	r = -1;
 	if (sw_introspect_cache_key(key, tree, custom != NULL ? ctree : NULL,
-	    c->arch, e) < 0 ||
-	    sw_introspect_cache_open(&cache, c->state_dir, e) < 0)
+	    c->arch, &ce) < 0 ||
+	    sw_introspect_cache_open(&cache, c->state_dir, &ce) < 0 ||
+	    sw_introspect_cache_get(cache, key, &si, &ce) != 0)
 		goto out;
-	r = sw_introspect_cache_get(cache, key, &si, e);
-	if (r == 0 && sw_srcinfo_print(&si, out, e) < 0)
-		r = -1;
+	r = sw_srcinfo_print(&si, out, e) < 0 ? -1 : 0;
 out:
 	sw_introspect_cache_close(cache);
 	sw_srcinfo_release(&si);
