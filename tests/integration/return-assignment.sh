@@ -203,7 +203,7 @@ refused "an id never assigned" 2 "not on the build list" "$T/good.tar" alpha "no
 run sc_in "$T/good.tar" gamma "return-assignment $IDS ERROR"
 expect "ERROR by the wrong slave: exit 2" 2 "assigned to slave 'alpha'"
 
-# --- a good upload, with a debug package ---
+# --- a good upload, with a debug package (dropped: debug = no) ---
 hand_pkg "$T/u" "splitbase-debug-7.0-1-x86_64.pkg.tar.zst" "pkgname = splitbase-debug
 pkgbase = splitbase
 pkgver = 7.0-1
@@ -224,7 +224,8 @@ check "the link leads into the pool" test "$(readlink "$S/$SA")" = "../../../poo
 check "the staging database is signed by the repository key" \
 	gpg --homedir "$T/mk" --verify "$S/extra-staging.db.tar.gz.sig" "$S/extra-staging.db.tar.gz"
 got=$(bsdtar -tf "$S/extra-staging.db.tar.gz" | grep '/$' | sort | tr '\n' ' ')
-if [ "$got" = "split-a-7.0-1/ split-b-7.0-1/ splitbase-debug-7.0-1/ " ]; then ok "the database lists the three packages"; else not_ok "the database lists the three packages" "$got"; fi
+if [ "$got" = "split-a-7.0-1/ split-b-7.0-1/ " ]; then ok "the database lists the two packages"; else not_ok "the database lists the two packages" "$got"; fi
+check "the debug package is dropped: extra has no debug repositories" sh -c "test ! -e '$R/pool/splitbase-debug-7.0-1-x86_64.pkg.tar.zst' && ! grep -q debug '$(state_file "splitbase.$C1.$C2.extra" done)' && grep -q 'splitbase-debug.*dropped.*debug = no' '$T/.err'"
 run "$BIN/repo-db" check "$S/extra-staging.db.tar.gz"
 expect "repo-db check finds the staging repository consistent" 0
 check "splitbase left the build list" sh -c "! grep -q '^splitbase ' '$M/state/build-list'"

@@ -376,6 +376,36 @@ test_master_duplicates(void **state)
 }
 
 static void
+test_master_debug_repos(void **state)
+{
+	static const char text[] = MASTER_MIN "[repository extra]\n"
+		"staging = extra-staging\ntesting = extra-testing\ndebug = yes\n"
+		"[repository core]\nstaging = core-staging\ntesting = core-testing\n";
+	struct fx *x = *state;
+	struct sw_master_conf c;
+	struct sw_err e;
+
+	if (load_master(x, text, sizeof(text) - 1, &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_int_equal(c.repos[0].debug, 1);
+	assert_string_equal(c.repos[0].debug_repo[0], "extra-staging-debug");
+	assert_string_equal(c.repos[0].debug_repo[1], "extra-testing-debug");
+	assert_string_equal(c.repos[0].debug_repo[2], "extra-debug");
+	/* off by default: no debug repositories */
+	assert_int_equal(c.repos[1].debug, 0);
+	assert_string_equal(c.repos[1].debug_repo[2], "");
+	sw_master_conf_release(&c);
+	/* a debug repository's name taken by another repository */
+	MERR(x, MASTER_MIN "[repository core]\nstaging = core-staging\n"
+		"testing = core-testing\ndebug = yes\n[repository core-debug]\n"
+		"staging = cd-staging\ntesting = cd-testing\n",
+		"5: [repository core]: debug repository 'core-debug' is used twice");
+	MERR(x, MASTER_MIN "[repository core]\nstaging = core-staging\n"
+		"testing = core-testing\ndebug = maybe\n",
+		"8: debug: unknown value 'maybe'");
+}
+
+static void
 test_master_missing(void **state)
 {
 	struct fx *x = *state;
@@ -864,6 +894,7 @@ main(int argc, char **argv)
 		T(test_master_empty_values),
 		T(test_master_unknown),
 		T(test_master_duplicates),
+		T(test_master_debug_repos),
 		T(test_master_missing),
 		T(test_master_bad_values),
 		T(test_master_source_rules),

@@ -275,21 +275,30 @@ test_pkgset(void **state)
 
 	pkginfo(&p, "1:2.0-3", "a b");
 	mk(t, "a-1:2.0-3-x86_64.pkg.tar.zst", false);
-	assert_int_equal(sw_pkgset_check(t, &p, "x86_64", &files, &e), 1);
+	assert_int_equal(sw_pkgset_check(t, "ab", &p, "x86_64", &files, &e), 1);
 	assert_non_null(strstr(e.msg, "did not make package 'b'"));
 	mk(t, "b-1:2.0-3-any.pkg.tar.zst", false);
 	sw_strvec_release(&files);
-	assert_int_equal(sw_pkgset_check(t, &p, "x86_64", &files, &e), 0);
+	assert_int_equal(sw_pkgset_check(t, "ab", &p, "x86_64", &files, &e), 0);
 	assert_int_equal(files.n, 2);
-	/* another version of a, an unknown package, a wrong arch, a signature */
+	/* makepkg's debug package of pkgbase ab is taken too */
+	mk(t, "ab-debug-1:2.0-3-x86_64.pkg.tar.zst", false);
+	sw_strvec_release(&files);
+	assert_int_equal(sw_pkgset_check(t, "ab", &p, "x86_64", &files, &e), 0);
+	assert_int_equal(files.n, 3);
+	assert_true(sw_strvec_contains(&files, "ab-debug-1:2.0-3-x86_64.pkg.tar.zst"));
+	/* another version of a, an unknown package, a wrong arch, a signature,
+	 * the debug package of another pkgbase or of another version */
 	const char *const bad[] = { "a-1:2.0-4-x86_64.pkg.tar.zst",
 		"c-1:2.0-3-x86_64.pkg.tar.zst", "b-1:2.0-3-i686.pkg.tar.zst",
-		"a-1:2.0-3-x86_64.pkg.tar.zst.sig", "notes.txt", NULL };
+		"a-1:2.0-3-x86_64.pkg.tar.zst.sig", "notes.txt",
+		"a-debug-1:2.0-3-x86_64.pkg.tar.zst",
+		"ab-debug-1:2.0-4-x86_64.pkg.tar.zst", NULL };
 	for (size_t i = 0; bad[i]; i++) {
 		f = tu_path(t, bad[i]);
 		tu_write_str(f, "x");
 		sw_strvec_release(&files);
-		assert_int_equal(sw_pkgset_check(t, &p, "x86_64", &files, &e), 1);
+		assert_int_equal(sw_pkgset_check(t, "ab", &p, "x86_64", &files, &e), 1);
 		assert_non_null(strstr(e.msg, bad[i]));
 		unlink(f);
 		free(f);
@@ -297,7 +306,7 @@ test_pkgset(void **state)
 	/* a second package file of one pkgname */
 	mk(t, "a-1:2.0-3-x86_64.pkg.tar.xz", false);
 	sw_strvec_release(&files);
-	assert_int_equal(sw_pkgset_check(t, &p, "x86_64", &files, &e), 1);
+	assert_int_equal(sw_pkgset_check(t, "ab", &p, "x86_64", &files, &e), 1);
 	assert_non_null(strstr(e.msg, "twice"));
 	sw_strvec_release(&files);
 	sw_pkginfo_release(&p);

@@ -56,6 +56,7 @@ struct sectspec {
 static const char *const layouts[] = { "repo/pkgbase", "pkgbase", "svntogit",
 	"per-package", NULL };
 static const char *const backends[] = { "bwrap", "devtools", "command", NULL };
+static const char *const noyes[] = { "no", "yes", NULL };
 
 static const struct keyspec master_keys[] = {
 	KEY("state_dir", K_PATH, sw_master_conf, state_dir, true, NULL),
@@ -94,6 +95,7 @@ static const struct keyspec repo_keys[] = {
 	KEY("staging", K_NAME, sw_repo_conf, staging, true, NULL, .kind = SW_NAME_REPO),
 	KEY("testing", K_NAME, sw_repo_conf, testing, true, NULL, .kind = SW_NAME_REPO),
 	KEY("from", K_NAMES, sw_repo_conf, from, false, NULL, .kind = SW_NAME_REPO),
+	KEY("debug", K_ENUM, sw_repo_conf, debug, false, "no", .choices = noyes),
 };
 
 static const struct keyspec slave_entry_keys[] = {
@@ -663,6 +665,39 @@ out:
 	return ret;
 }
 
+/* The debug repositories of a line: valid names that no other repository
+ * of the configuration has. */
+static int
+debug_names(const char *path, const struct sw_master_conf *c,
+	struct sw_repo_conf *r, struct sw_err *e)
+{
+	const char *base[3] = { r->staging, r->testing, r->sec.name };
+	struct sw_err ne;
+	size_t j, k, i;
+
+	for (j = 0; j < 3; j++) {
+		char *d = r->debug_repo[j];
+
+		if ((size_t)snprintf(d, sizeof(r->debug_repo[j]), "%s-debug",
+		    base[j]) >= sizeof(r->debug_repo[j]) ||
+		    sw_name_check(SW_NAME_REPO, d, &ne) < 0)
+			return sw_err_set(e, "%s:%d: [repository %s]: debug: '%s' has "
+				"no valid debug repository name ('%s-debug')", path,
+				r->sec.line, r->sec.name, base[j], base[j]);
+		for (i = 0; i < c->nrepos; i++) {
+			const struct sw_repo_conf *o = &c->repos[i];
+			const char *other[3] = { o->sec.name, o->staging, o->testing };
+
+			for (k = 0; k < 3; k++)
+				if (strcmp(other[k], d) == 0)
+					return sw_err_set(e, "%s:%d: [repository %s]: debug "
+						"repository '%s' is used twice", path,
+						r->sec.line, r->sec.name, d);
+		}
+	}
+	return 0;
+}
+
 static int
 check_master(const char *path, struct sw_master_conf *c, struct sw_err *e)
 {
@@ -706,8 +741,12 @@ check_master(const char *path, struct sw_master_conf *c, struct sw_err *e)
 					names[j]);
 		}
 	}
+	for (i = 0; i < c->nrepos; i++)
+		if (c->repos[i].debug && debug_names(path, c, &c->repos[i], e) < 0)
+			return -1;
 	return 0;
 }
+
 
 int
 sw_master_conf_load(const char *path, struct sw_master_conf *c,

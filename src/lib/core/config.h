@@ -57,6 +57,11 @@ struct sw_repo_conf {
 	char *staging;
 	char *testing;
 	struct sw_strvec from;      /* upstream repositories routed here */
+	int debug;                  /* debug = yes: makepkg's debug packages
+	                             * are published (DESIGN.md §6) */
+	/* with debug = yes: "<staging>-debug", "<testing>-debug" and
+	 * "<stable>-debug", in this order; "" otherwise */
+	char debug_repo[3][SW_REPO_MAX + 1];
 };
 
 struct sw_slave_entry_conf {
@@ -132,7 +137,8 @@ void sw_slave_conf_release(struct sw_slave_conf *c);
 /* Lookups by name; NULL if there is no such section. */
 const struct sw_slave_entry_conf *sw_master_conf_slave(
 	const struct sw_master_conf *c, const char *name);
-/* The repository section whose stable, staging or testing name is repo. */
+/* The repository section whose stable, staging or testing name is repo
+ * (not its debug repositories). */
 const struct sw_repo_conf *sw_master_conf_repo(const struct sw_master_conf *c,
 	const char *repo);
 

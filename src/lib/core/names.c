@@ -353,6 +353,15 @@ last_dash(const char *s, size_t len)
 	return -1;
 }
 
+bool
+sw_name_is_debug(const char *pkgname, const char *pkgbase)
+{
+	size_t n = strlen(pkgbase);
+
+	return strncmp(pkgname, pkgbase, n) == 0 &&
+		strcmp(pkgname + n, "-debug") == 0;
+}
+
 int
 sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
 	struct sw_err *e)

@@ -83,6 +83,10 @@ struct sw_pkgfile_name {
 int sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
 	struct sw_err *e);
 
+/* Is pkgname "<pkgbase>-debug", the name makepkg's debug option gives the
+ * detached symbols of pkgbase? */
+bool sw_name_is_debug(const char *pkgname, const char *pkgbase);
+
 /* A package-state id, split. */
 struct sw_id {
 	char pkgbase[SW_PKGNAME_MAX + 1];

@@ -199,8 +199,15 @@ check_states(struct ctx *x, const struct sw_farm *f)
 			struct sw_pkgfile_name pf;
 			const struct sw_stage_pkg *sp = NULL;
 
-			if (sw_name_parse_pkgfile(p->files.v[k], &pf, NULL) == 0)
-				sp = sw_stages_find(r, want, pf.pkgname);
+			/* a debug package is in the debug repository of the
+			 * stage, or, published before the line had one, in it */
+			if (sw_name_parse_pkgfile(p->files.v[k], &pf, NULL) == 0) {
+				if (sw_name_is_debug(pf.pkgname, p->id.pkgbase))
+					sp = sw_stages_find_debug(r, want, pf.pkgname);
+				if (sp == NULL ||
+				    strcmp(sp->filename, p->files.v[k]) != 0)
+					sp = sw_stages_find(r, want, pf.pkgname);
+			}
 			if (sp != NULL && strcmp(sp->filename, p->files.v[k]) == 0)
 				in_db++;
 			else if (sw_strvec_push(&missing, p->files.v[k]) < 0) {
@@ -441,11 +448,14 @@ check_repos(struct ctx *x)
 	if (sw_sign_init(&s, x->c->gnupg_home, x->e) < 0)
 		goto out;
 	for (i = 0; i < x->c->nrepos; i++) {
-		const char *names[3] = { x->c->repos[i].staging,
-			x->c->repos[i].testing, x->c->repos[i].sec.name };
+		const struct sw_repo_conf *rc = &x->c->repos[i];
+		const char *names[6] = { rc->staging, rc->testing, rc->sec.name,
+			rc->debug_repo[0], rc->debug_repo[1], rc->debug_repo[2] };
 
-		for (k = 0; k < 3; k++)
-			if (names[k] != NULL && check_repo(x, &s, names[k], &linked) < 0)
+		/* the debug repositories are "" when the line has none */
+		for (k = 0; k < 6; k++)
+			if (names[k][0] != '\0' &&
+			    check_repo(x, &s, names[k], &linked) < 0)
 				goto out;
 	}
 	if (check_pool(x, &linked) < 0)

@@ -122,7 +122,10 @@ load_line(struct pm_ctx *x, struct pm_line *l, struct sw_err *e)
 	l->name[PM_STAGING] = l->rc->staging;
 	l->name[PM_TESTING] = l->rc->testing;
 	l->name[PM_STABLE] = l->rc->sec.name;
-	for (s = 0; s < PM_STAGES; s++) {
+	l->nrepos = l->rc->debug ? PM_REPOS : PM_STAGES;
+	for (s = 0; s < PM_STAGES && l->rc->debug; s++)
+		l->name[PM_DBG + s] = l->rc->debug_repo[s];
+	for (s = 0; s < l->nrepos; s++) {
 		if (sw_pool_repo_dir(&dir, x->c->repo_dir, l->name[s], x->c->arch,
 		    e) < 0)
 			goto out;
@@ -258,14 +261,21 @@ load_unit(struct pm_ctx *x, struct pm_unit *u, struct sw_err *e)
 		memcpy(p->file, files.v[i], strlen(files.v[i]) + 1);
 		memcpy(p->pkgname, fn.pkgname, sizeof(p->pkgname));
 		memcpy(p->version, fn.version, sizeof(p->version));
-		p->debug = strlen(fn.pkgname) == strlen(u->id.pkgbase) + 6 &&
-			strncmp(fn.pkgname, u->id.pkgbase, strlen(u->id.pkgbase)) == 0 &&
-			strcmp(fn.pkgname + strlen(u->id.pkgbase), "-debug") == 0;
+		p->debug = sw_name_is_debug(fn.pkgname, u->id.pkgbase);
 		if (sw_strvec_push(&p->provides, p->pkgname) < 0) {
 			sw_err_sys(e, "cannot load '%s'", idstr);
 			goto out;
 		}
+		/* a debug package is in the debug repository of its stage; one
+		 * published before the line had debug repositories is where
+		 * return-assignment put it then, and stays on the main line */
 		en = sw_repodb_find(&x->lines[u->line].db[u->stage], fn.pkgname);
+		if (p->debug && x->lines[u->line].nrepos > PM_STAGES &&
+		    (en == NULL || strcmp(en->filename, p->file) != 0)) {
+			p->off = PM_DBG;
+			en = sw_repodb_find(&x->lines[u->line].db[PM_FROM(u, p)],
+				fn.pkgname);
+		}
 		if (en == NULL || strcmp(en->filename, p->file) != 0)
 			continue;   /* the split check refuses it */
 		if (pm_dep_names(en, "DEPENDS", &p->depends) < 0 ||
@@ -334,7 +344,7 @@ ctx_release(struct pm_ctx *x)
 	int s;
 
 	for (i = 0; i < x->nlines; i++)
-		for (s = 0; s < PM_STAGES; s++) {
+		for (s = 0; s < x->lines[i].nrepos; s++) {
 			sw_repodb_release(&x->lines[i].db[s]);
 			free(x->lines[i].bases[s]);
 		}
@@ -343,7 +353,7 @@ ctx_release(struct pm_ctx *x)
 		unit_release(&x->u[i]);
 	free(x->u);
 	for (i = 0; i < x->ndel; i++)
-		for (s = 0; s < PM_STAGES; s++) {
+		for (s = 0; s < PM_REPOS; s++) {
 			sw_strvec_release(&x->del[i].files[s]);
 			sw_strvec_release(&x->del[i].names[s]);
 		}
@@ -385,7 +395,7 @@ changes(const struct pm_ctx *x)
 		if (!x->del[i].held)
 			return true;
 	for (i = 0; i < x->nlines; i++)
-		for (s = 0; s < PM_STAGES; s++)
+		for (s = 0; s < x->lines[i].nrepos; s++)
 			if (x->lines[i].changed[s])   /* a database to publish */
 				return true;
 	return false;

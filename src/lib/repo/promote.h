@@ -20,7 +20,8 @@
  *     constraint is not looked at) is built by an entry of the build list
  *     (build-meta's pkgnames) or by a `done` unit that stays. A fixed point.
  *     Dependencies nothing of ours provides are the system's: they hold
- *     nothing. Debug packages never hold their unit.
+ *     nothing. Debug packages never hold their unit; on a line with debug
+ *     repositories (debug = yes) they move between those, with their unit.
  *   - testing -> stable: units marked `tested` or named in stabilize, never
  *     `faulty`, unless a package they depend on is provided by something
  *     that stays behind (build list, staging, or testing), or a package

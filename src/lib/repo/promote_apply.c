@@ -34,23 +34,29 @@ unit_has_file(const struct pm_unit *u, const char *file)
 	return false;
 }
 
-/* u's entries go from its stage's database to the next; the entries they
- * replace there (and its split packages it no longer builds) go. */
+/*
+ * u's entries go from its stage's database to the next; the entries they
+ * replace there (and its split packages it no longer builds) go. off: the
+ * main repositories (0) or the debug ones (PM_DBG): a debug package moves
+ * between those, and an older debug package of the pkgbase goes from the
+ * destination's debug repository even if the new build made none.
+ */
 static int
-move_entries(struct pm_ctx *x, struct pm_unit *u, struct unlinks *ul,
+move_entries(struct pm_ctx *x, struct pm_unit *u, int off, struct unlinks *ul,
 	struct sw_err *e)
 {
 	struct pm_line *l = &x->lines[u->line];
-	struct sw_repodb *src = &l->db[u->stage], *dst = &l->db[PM_DEST(u)];
+	int from = u->stage + off, to = PM_DEST(u) + off;
+	struct sw_repodb *src = &l->db[from], *dst = &l->db[to];
 	struct sw_strvec old = SW_STRVEC_INIT;
 	size_t i, j;
 	int ret = -1;
 
 	/* the entries of u's pkgbase there, and those of its pkgnames */
-	if (pm_base_names(l, PM_DEST(u), u->id.pkgbase, &old) < 0)
+	if (pm_base_names(l, to, u->id.pkgbase, &old) < 0)
 		goto fail;
 	for (j = 0; j < u->np; j++)
-		if (!sw_strvec_contains(&old, u->p[j].pkgname) &&
+		if (u->p[j].off == off && !sw_strvec_contains(&old, u->p[j].pkgname) &&
 		    sw_strvec_push(&old, u->p[j].pkgname) < 0)
 			goto fail;
 	for (i = 0; i < old.n; i++) {
@@ -58,21 +64,26 @@ move_entries(struct pm_ctx *x, struct pm_unit *u, struct unlinks *ul,
 
 		if (en == NULL || unit_has_file(u, en->filename))
 			continue;
-		if (unlink_later(ul, l->name[PM_DEST(u)], en->filename) < 0)
+		if (unlink_later(ul, l->name[to], en->filename) < 0)
 			goto fail;
-		for (j = 0; j < u->np && strcmp(u->p[j].pkgname, en->name) != 0; j++)
+		for (j = 0; j < u->np && (u->p[j].off != off ||
+		    strcmp(u->p[j].pkgname, en->name) != 0); j++)
 			;
 		/* a split package it no longer builds goes; the others are
 		 * replaced below */
 		if (j == u->np && sw_repodb_remove(dst, old.v[i], e) < 0)
 			goto out;
+		l->changed[to] = true;
 	}
-	for (i = 0; i < u->np; i++)
+	for (i = 0; i < u->np; i++) {
+		if (u->p[i].off != off)
+			continue;
 		if (sw_repodb_copy_entry(dst, src, u->p[i].pkgname, e) < 0 ||
 		    sw_repodb_remove(src, u->p[i].pkgname, e) < 0 ||
-		    unlink_later(ul, l->name[u->stage], u->p[i].file) < 0)
+		    unlink_later(ul, l->name[from], u->p[i].file) < 0)
 			goto out;
-	l->changed[u->stage] = l->changed[PM_DEST(u)] = true;
+		l->changed[from] = l->changed[to] = true;
+	}
 	ret = 0;
 	goto out;
 fail:
@@ -129,7 +140,7 @@ stage_links(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 
 		for (i = 0; u->moves && i < u->np; i++)
 			if (sw_pool_link(t, x->c->repo_dir,
-			    x->lines[u->line].name[PM_DEST(u)], x->c->arch,
+			    x->lines[u->line].name[PM_TO(u, &u->p[i])], x->c->arch,
 			    u->p[i].file, e) < 0)
 				return -1;
 	}
@@ -171,7 +182,9 @@ stage_databases(struct pm_ctx *x, struct sw_txn *t, struct unlinks *ul,
 			if (!u->moves || u->stage != st)
 				continue;
 			/* an older revision in testing is replaced here too */
-			if (move_entries(x, u, ul, e) < 0)
+			if (move_entries(x, u, 0, ul, e) < 0 ||
+			    (x->lines[u->line].nrepos > PM_STAGES &&
+			    move_entries(x, u, PM_DBG, ul, e) < 0))
 				goto out;
 		}
 	for (k = 0; k < x->ndel; k++) {
@@ -180,7 +193,7 @@ stage_databases(struct pm_ctx *x, struct sw_txn *t, struct unlinks *ul,
 
 		if (d->held || d->dropped)
 			continue;
-		for (st = 0; st < PM_STAGES; st++)
+		for (st = 0; st < l->nrepos; st++)
 			for (i = 0; i < d->names[st].n; i++) {
 				if (sw_repodb_remove(&l->db[st], d->names[st].v[i], e) < 0)
 					goto out;
@@ -195,7 +208,7 @@ stage_databases(struct pm_ctx *x, struct sw_txn *t, struct unlinks *ul,
 		open = true;
 	}
 	for (k = 0; k < x->nlines; k++)
-		for (st = 0; st < PM_STAGES; st++)
+		for (st = 0; st < x->lines[k].nrepos; st++)
 			if (x->lines[k].changed[st] && (made_dir(&x->lines[k].db[st], e) < 0 ||
 			    sw_repodb_stage(&x->lines[k].db[st], t, open ? &s : NULL,
 			    x->c->repo_key, e) < 0))

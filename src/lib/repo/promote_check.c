@@ -11,42 +11,50 @@
 #include "core/vercmp.h"
 #include "repo/sign.h"
 
-/* Every file of a moving unit is in its source database, and every package
- * of its pkgbase there is one of its files. */
+/* Every file of a moving unit is in its source database (a debug package:
+ * the debug one), and every package of its pkgbase there is one of its
+ * files. */
 static enum sw_promote_result
 check_split(const struct pm_ctx *x, const struct pm_unit *u, struct sw_err *e)
 {
 	const struct pm_line *l = &x->lines[u->line];
-	const struct sw_repodb *db = &l->db[u->stage];
 	struct sw_strvec base = SW_STRVEC_INIT;
 	enum sw_promote_result ret = SW_PROMOTE_SPLIT;
 	size_t i, j;
+	int off;
 
 	for (i = 0; i < u->np; i++) {
-		const struct sw_repodb_entry *en = sw_repodb_find(db, u->p[i].pkgname);
+		const struct pm_pkg *p = &u->p[i];
+		const struct sw_repodb_entry *en = sw_repodb_find(
+			&l->db[PM_FROM(u, p)], p->pkgname);
 
-		if (en == NULL || strcmp(en->filename, u->p[i].file) != 0) {
+		if (en == NULL || strcmp(en->filename, p->file) != 0) {
 			sw_err_set(e, "cannot move '%s': '%s' is not in '%s'",
-				u->id.pkgbase, u->p[i].file, l->name[u->stage]);
+				u->id.pkgbase, p->file, l->name[PM_FROM(u, p)]);
 			goto out;
 		}
 	}
-	if (pm_base_names(l, u->stage, u->id.pkgbase, &base) < 0) {
-		sw_err_sys(e, "cannot check '%s'", u->id.pkgbase);
-		ret = SW_PROMOTE_ERROR;
-		goto out;
-	}
-	for (i = 0; i < base.n; i++) {
-		const struct sw_repodb_entry *en = sw_repodb_find(db, base.v[i]);
+	for (off = 0; off < l->nrepos; off += PM_DBG) {
+		const struct sw_repodb *db = &l->db[u->stage + off];
 
-		for (j = 0; en != NULL && j < u->np; j++)
-			if (strcmp(u->p[j].file, en->filename) == 0)
-				break;
-		if (en != NULL && j == u->np) {
-			sw_err_set(e, "cannot move '%s': its split package '%s' in '%s' "
-				"is not one of its files", u->id.pkgbase, en->filename,
-				l->name[u->stage]);
+		sw_strvec_release(&base);
+		if (pm_base_names(l, u->stage + off, u->id.pkgbase, &base) < 0) {
+			sw_err_sys(e, "cannot check '%s'", u->id.pkgbase);
+			ret = SW_PROMOTE_ERROR;
 			goto out;
+		}
+		for (i = 0; i < base.n; i++) {
+			const struct sw_repodb_entry *en = sw_repodb_find(db, base.v[i]);
+
+			for (j = 0; en != NULL && j < u->np; j++)
+				if (strcmp(u->p[j].file, en->filename) == 0)
+					break;
+			if (en != NULL && j == u->np) {
+				sw_err_set(e, "cannot move '%s': its split package '%s' in "
+					"'%s' is not one of its files", u->id.pkgbase,
+					en->filename, l->name[u->stage + off]);
+				goto out;
+			}
 		}
 	}
 	ret = SW_PROMOTE_OK;
@@ -58,9 +66,11 @@ out:
 /* The file and its signature are in the pool, linked from the source,
  * and the signature is a good one by a slave's key. */
 static enum sw_promote_result
-check_file(const struct pm_ctx *x, const struct pm_unit *u, const char *file,
-	struct sw_sign *s, const struct sw_strvec *keys, struct sw_err *e)
+check_file(const struct pm_ctx *x, const struct pm_unit *u,
+	const struct pm_pkg *p, struct sw_sign *s, const struct sw_strvec *keys,
+	struct sw_err *e)
 {
+	const char *file = p->file;
 	struct sw_buf path = SW_BUF_INIT, sig = SW_BUF_INIT;
 	char signer[SW_FPR_MAX + 1];
 	enum sw_promote_result ret = SW_PROMOTE_MISSING;
@@ -68,7 +78,7 @@ check_file(const struct pm_ctx *x, const struct pm_unit *u, const char *file,
 	int r;
 
 	if (sw_buf_addf(&path, "%s/%s/os/%s/%s", x->c->repo_dir,
-	    x->lines[u->line].name[u->stage], x->c->arch, file) < 0) {
+	    x->lines[u->line].name[PM_FROM(u, p)], x->c->arch, file) < 0) {
 		ret = SW_PROMOTE_ERROR;
 		sw_err_sys(e, "cannot check '%s'", file);
 		goto out;
@@ -117,7 +127,7 @@ out:
 
 struct verify_job {
 	const struct pm_unit *u;
-	const char *file;
+	const struct pm_pkg *p;
 	enum sw_promote_result r;
 	struct sw_err e;
 };
@@ -149,7 +159,7 @@ verify_thread(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (j == NULL)
 			return NULL;
-		j->r = check_file(p->x, j->u, j->file, &w->s, p->keys, &j->e);
+		j->r = check_file(p->x, j->u, j->p, &w->s, p->keys, &j->e);
 	}
 }
 
@@ -178,7 +188,7 @@ check_files(const struct pm_ctx *x, struct sw_err *e)
 	for (k = 0, pool.njobs = 0; k < x->nu; k++)
 		for (i = 0; x->u[k].moves && i < x->u[k].np; i++) {
 			pool.jobs[pool.njobs].u = &x->u[k];
-			pool.jobs[pool.njobs++].file = x->u[k].p[i].file;
+			pool.jobs[pool.njobs++].p = &x->u[k].p[i];
 		}
 	for (; nw < VERIFY_THREADS && nw < pool.njobs; nw++) {
 		w[nw].pool = &pool;
@@ -236,13 +246,13 @@ check_versions(const struct pm_ctx *x, const struct pm_unit *u,
 	for (i = 0; i < u->np && ret == SW_PROMOTE_OK; i++) {
 		const struct pm_pkg *p = &u->p[i];
 
-		sum_of(sw_repodb_find(&l->db[u->stage], p->pkgname), &mine);
+		sum_of(sw_repodb_find(&l->db[PM_FROM(u, p)], p->pkgname), &mine);
 		for (s = 0; s < PM_STAGES && ret == SW_PROMOTE_OK; s++) {
 			const struct sw_repodb_entry *en;
 
 			if (s == u->stage)
 				continue;
-			en = sw_repodb_find(&l->db[s], p->pkgname);
+			en = sw_repodb_find(&l->db[s + p->off], p->pkgname);
 			if (en == NULL)
 				continue;
 			sum_of(en, &theirs);
@@ -250,13 +260,14 @@ check_versions(const struct pm_ctx *x, const struct pm_unit *u,
 			    strcmp(mine.data, theirs.data) != 0) {
 				sw_err_set(e, "cannot move '%s': '%s' %s is in '%s' "
 					"with other contents", u->id.pkgbase, p->pkgname,
-					p->version, l->name[s]);
+					p->version, l->name[s + p->off]);
 				ret = SW_PROMOTE_DUPLICATE;
 			} else if (s >= PM_DEST(u) &&
 			    sw_vercmp(en->version, p->version) > 0) {
 				sw_err_set(e, "cannot move '%s': '%s' %s would "
 					"replace the newer %s in '%s'", u->id.pkgbase,
-					p->pkgname, p->version, en->version, l->name[s]);
+					p->pkgname, p->version, en->version,
+					l->name[s + p->off]);
 				ret = SW_PROMOTE_BACKWARDS;
 			}
 		}
@@ -270,7 +281,7 @@ check_versions(const struct pm_ctx *x, const struct pm_unit *u,
 				if (strcmp(v->p[j].pkgname, p->pkgname) == 0) {
 					sw_err_set(e, "cannot move '%s' and '%s': both "
 						"bring '%s' into '%s' (%s and %s)", u->id.pkgbase,
-						v->id.pkgbase, p->pkgname, l->name[PM_DEST(u)],
+						v->id.pkgbase, p->pkgname, l->name[PM_TO(u, p)],
 						p->version, v->p[j].version);
 					ret = SW_PROMOTE_DUPLICATE;
 					break;

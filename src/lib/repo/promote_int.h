@@ -13,7 +13,12 @@
 #include "repo/promote.h"
 #include "repo/repodb.h"
 
-enum { PM_STAGING = 0, PM_TESTING = 1, PM_STABLE = 2, PM_STAGES = 3 };
+/*
+ * A line's repositories: staging, testing, stable, then (with debug = yes)
+ * their debug repositories at the same index plus PM_DBG.
+ */
+enum { PM_STAGING = 0, PM_TESTING = 1, PM_STABLE = 2, PM_STAGES = 3,
+	PM_DBG = 3, PM_REPOS = 6 };
 
 /* One package file of a unit, as its source database describes it. */
 struct pm_pkg {
@@ -21,6 +26,7 @@ struct pm_pkg {
 	char pkgname[SW_PKGNAME_MAX + 1];
 	char version[SW_VERSION_MAX + 1];
 	bool debug;                 /* <pkgbase>-debug */
+	int off;                    /* PM_DBG: it is in the debug repositories */
 	struct sw_strvec depends;   /* names, constraints dropped */
 	struct sw_strvec provides;  /* names, the pkgname first */
 };
@@ -42,14 +48,16 @@ struct pm_base {
 	char name[SW_PKGNAME_MAX + 1];
 };
 
-/* A [repository] section: its three repositories and their databases. */
+/* A [repository] section: its three repositories (six with debug ones)
+ * and their databases. */
 struct pm_line {
 	const struct sw_repo_conf *rc;
-	const char *name[PM_STAGES];
-	struct sw_repodb db[PM_STAGES];
-	bool changed[PM_STAGES];
-	struct pm_base *bases[PM_STAGES];   /* one per entry as loaded */
-	size_t nbases[PM_STAGES];
+	int nrepos;                 /* PM_STAGES, or PM_REPOS with debug = yes */
+	const char *name[PM_REPOS];
+	struct sw_repodb db[PM_REPOS];
+	bool changed[PM_REPOS];
+	struct pm_base *bases[PM_REPOS];    /* one per entry as loaded */
+	size_t nbases[PM_REPOS];
 };
 
 /* A deletion-list entry and what it takes away. */
@@ -57,8 +65,8 @@ struct pm_del {
 	size_t index;               /* in the deletion list */
 	size_t line;
 	bool held, dropped;
-	struct sw_strvec files[PM_STAGES]; /* the files it unlinks */
-	struct sw_strvec names[PM_STAGES]; /* the pkgnames it removes */
+	struct sw_strvec files[PM_REPOS]; /* the files it unlinks */
+	struct sw_strvec names[PM_REPOS]; /* the pkgnames it removes */
 	char why[384];
 };
 
@@ -80,6 +88,10 @@ struct pm_ctx {
 
 /* The destination of a unit that moves: testing or stable. */
 #define PM_DEST(u) ((u)->stage + 1)
+/* The repository (index into a line's) of package p of unit u, and where
+ * it goes. */
+#define PM_FROM(u, p) ((u)->stage + (p)->off)
+#define PM_TO(u, p) (PM_DEST(u) + (p)->off)
 
 /* "foo>=1.0" -> "foo" appended to v; 0 or -1 (ENOMEM). */
 int pm_dep_names(const struct sw_repodb_entry *en, const char *field,

@@ -315,7 +315,7 @@ plan_deletion(struct pm_ctx *x, size_t index, struct pm_del *d,
 	int s, ret = -1;
 
 	d->index = index;
-	for (s = 0; s < PM_STAGES; s++) {
+	for (s = 0; s < PM_REPOS; s++) {
 		sw_strvec_init(&d->files[s]);
 		sw_strvec_init(&d->names[s]);
 	}
@@ -329,7 +329,8 @@ plan_deletion(struct pm_ctx *x, size_t index, struct pm_del *d,
 		ret = 0;
 		goto out;
 	}
-	for (s = 0; s < PM_STAGES; s++) {
+	/* every repository of the line, its debug ones too */
+	for (s = 0; s < x->lines[d->line].nrepos; s++) {
 		const struct sw_repodb *db = &x->lines[d->line].db[s];
 
 		for (i = 0; i < db->n; i++)
@@ -355,6 +356,7 @@ plan_deletion(struct pm_ctx *x, size_t index, struct pm_del *d,
 		ret = 0;
 		goto out;
 	}
+	/* what the main repositories lose (nothing needs a debug package) */
 	for (s = 0; s < PM_STAGES && !d->held; s++)
 		for (i = 0; i < d->names[s].n && !d->held; i++) {
 			const struct sw_repodb_entry *en = sw_repodb_find(
@@ -416,7 +418,7 @@ record(struct pm_ctx *x, struct sw_err *e)
 		    SW_PROMOTE_HOLD : SW_PROMOTE_DELETE, &did, did.repo, NULL,
 		    d->why) < 0)
 			goto fail;
-		for (s = 0; s < PM_STAGES; s++)
+		for (s = 0; s < PM_REPOS; s++)
 			for (i = 0; i < d->files[s].n; i++)
 				if (sw_strvec_push(&x->plan->v[x->plan->n - 1].files,
 				    d->files[s].v[i]) < 0)

@@ -193,6 +193,7 @@ struct pkg {
 	char file[SW_FILENAME_MAX + 1];
 	struct sw_pkgfile_name fn;
 	struct sw_buf sig;
+	bool debug;                 /* makepkg's <pkgbase>-debug, undeclared */
 };
 
 struct ret_ctx {
@@ -305,10 +306,8 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 	struct sw_strvec seen = SW_STRVEC_INIT;
 	struct sw_pkgfile pf;
 	enum sw_return_result ret = SW_RETURN_ERROR;
-	char debug[SW_PKGNAME_MAX + 8];
 	size_t k;
 
-	snprintf(debug, sizeof(debug), "%s-debug", x->id->pkgbase);
 	sw_pkgfile_init(&pf);
 	for (k = 0; k < x->np; k++) {
 		struct pkg *p = &x->pk[k];
@@ -340,8 +339,8 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 				m->version);
 			goto out;
 		}
-		if (!sw_strvec_contains(&m->pkgnames, pf.pkgname) &&
-		    strcmp(pf.pkgname, debug) != 0) {
+		p->debug = !sw_strvec_contains(&m->pkgnames, pf.pkgname);
+		if (p->debug && !sw_name_is_debug(pf.pkgname, x->id->pkgbase)) {
 			sw_err_set(e, "'%s': the PKGBUILD does not build '%s' for %s",
 				p->file, pf.pkgname, x->c->arch);
 			goto out;
@@ -411,12 +410,14 @@ collect_older(const struct sw_id *id, enum sw_state s, void *arg)
 
 /*
  * Drops the states of older revisions; their staged packages leave the
- * staging repository unless this build replaced them. unlinked: the files
- * to prune from the pool afterwards.
+ * staging repository (a debug package: the debug staging repository, dbg,
+ * NULL if the line has none; *dbg_changed set) unless this build replaced
+ * them there (pkgnames: what it put into db, and into dbg). unlinked: the
+ * files to prune from the pool afterwards.
  */
 static int
-drop_older(struct ret_ctx *x, struct sw_repodb *db, const char *arch,
-	const struct sw_strvec *pkgnames, struct sw_txn *t,
+drop_older(struct ret_ctx *x, struct sw_repodb *db, struct sw_repodb *dbg,
+	bool *dbg_changed, const struct sw_strvec pkgnames[2], struct sw_txn *t,
 	struct sw_strvec *unlinked, struct sw_err *e)
 {
 	struct older o = { x->id, NULL, NULL, 0, 0 };
@@ -434,15 +435,25 @@ drop_older(struct ret_ctx *x, struct sw_repodb *db, const char *arch,
 			for (j = 0; j < files.n; j++) {
 				struct sw_pkgfile_name fn;
 				const struct sw_repodb_entry *en;
+				struct sw_repodb *in = db;
+				const char *repo = x->rc->staging;
 
 				if (sw_name_parse_pkgfile(files.v[j], &fn, e) < 0)
 					goto out;
-				en = sw_repodb_find(db, fn.pkgname);
+				en = dbg != NULL && sw_name_is_debug(fn.pkgname,
+					x->id->pkgbase) ? sw_repodb_find(dbg, fn.pkgname) : NULL;
+				if (en != NULL && strcmp(en->filename, files.v[j]) == 0) {
+					in = dbg;
+					repo = x->rc->debug_repo[0];
+					*dbg_changed = true;
+				} else {
+					en = sw_repodb_find(db, fn.pkgname);
+				}
 				if (en != NULL && strcmp(en->filename, files.v[j]) == 0 &&
-				    !sw_strvec_contains(pkgnames, fn.pkgname) &&
-				    sw_repodb_remove(db, fn.pkgname, e) < 0)
+				    !sw_strvec_contains(&pkgnames[in == dbg], fn.pkgname) &&
+				    sw_repodb_remove(in, fn.pkgname, e) < 0)
 					goto out;
-				if (sw_pool_unlink(t, x->c->repo_dir, x->rc->staging, arch,
+				if (sw_pool_unlink(t, x->c->repo_dir, repo, x->c->arch,
 				    files.v[j], e) < 0 ||
 				    sw_strvec_push(unlinked, files.v[j]) < 0)
 					goto out;
@@ -460,47 +471,79 @@ out:
 	return ret;
 }
 
-/* Under both locks: everything in one transaction. */
+/* The database of a staging repository, its directory made. */
+static int
+load_staging(struct ret_ctx *x, const char *repo, struct sw_repodb *db,
+	struct sw_err *e)
+{
+	struct sw_buf dir = SW_BUF_INIT, dbpath = SW_BUF_INIT;
+	int ret = -1;
+
+	if (sw_pool_repo_dir(&dir, x->c->repo_dir, repo, x->c->arch, e) < 0 ||
+	    sw_mkdir_p(dir.data, 0755, e) < 0)
+		goto out;
+	if (sw_buf_addf(&dbpath, "%s/%s.db.tar.gz", dir.data, repo) < 0) {
+		sw_err_sys(e, "cannot publish");
+		goto out;
+	}
+	ret = sw_repodb_load(db, dbpath.data, true, e);
+out:
+	sw_buf_release(&dir);
+	sw_buf_release(&dbpath);
+	return ret;
+}
+
+/*
+ * Under both locks: everything in one transaction. A debug package goes
+ * into the line's debug staging repository, or, if the line has none, is
+ * not published at all.
+ */
 static int
 publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
 	struct sw_err *e)
 {
-	struct sw_repodb db;
-	struct sw_strvec done = SW_STRVEC_INIT, pkgnames = SW_STRVEC_INIT;
-	struct sw_buf dir = SW_BUF_INIT, dbpath = SW_BUF_INIT;
+	struct sw_repodb db, dbg;
+	struct sw_strvec done = SW_STRVEC_INIT;
+	struct sw_strvec pkgnames[2] = { SW_STRVEC_INIT, SW_STRVEC_INIT };
 	struct sw_txn t;
-	bool txn = false, loaded = false;
+	bool txn = false, loaded = false, dloaded = false, dchanged = false;
 	size_t k;
 	int ret = -1;
 
-	if (sw_pool_repo_dir(&dir, x->c->repo_dir, x->rc->staging, x->c->arch,
-	    e) < 0 || sw_mkdir_p(dir.data, 0755, e) < 0)
-		goto out;
-	if (sw_buf_addf(&dbpath, "%s/%s.db.tar.gz", dir.data, x->rc->staging) < 0) {
-		sw_err_sys(e, "cannot publish");
-		goto out;
-	}
-	if (sw_repodb_load(&db, dbpath.data, true, e) < 0)
+	if (load_staging(x, x->rc->staging, &db, e) < 0)
 		goto out;
 	loaded = true;
+	if (x->rc->debug) {
+		if (load_staging(x, x->rc->debug_repo[0], &dbg, e) < 0)
+			goto out;
+		dloaded = true;
+	}
 	if (sw_statedir_txn_begin(sd, SW_LOCK_PACKAGE_DB, &t, e) < 0)
 		goto out;
 	txn = true;
 	for (k = 0; k < x->np; k++) {
 		struct pkg *p = &x->pk[k];
 
+		if (p->debug && !dloaded)
+			continue;
+		dchanged |= p->debug;
 		if (sw_upload_path(&x->up, p->file, &x->path, e) < 0 ||
 		    sw_pool_publish(&t, x->c->repo_dir, x->path.data, e) < 0 ||
-		    sw_pool_link(&t, x->c->repo_dir, x->rc->staging, x->c->arch,
+		    sw_pool_link(&t, x->c->repo_dir, p->debug ?
+		    x->rc->debug_repo[0] : x->rc->staging, x->c->arch,
 		    p->file, e) < 0 ||
-		    sw_repodb_add(&db, x->path.data, p->file, &p->sig, e) < 0 ||
+		    sw_repodb_add(p->debug ? &dbg : &db, x->path.data, p->file,
+		    &p->sig, e) < 0 ||
 		    sw_strvec_push(&done, p->file) < 0 ||
-		    sw_strvec_push(&pkgnames, p->fn.pkgname) < 0)
+		    sw_strvec_push(&pkgnames[p->debug], p->fn.pkgname) < 0)
 			goto out;
 	}
-	if (drop_older(x, &db, x->c->arch, &pkgnames, &t, unlinked, e) < 0 ||
+	if (drop_older(x, &db, dloaded ? &dbg : NULL, &dchanged, pkgnames, &t,
+	    unlinked, e) < 0 ||
 	    sw_repodb_stage(&db, &t, x->sign_open ? &x->sg : NULL, x->c->repo_key,
 	    e) < 0 ||
+	    (dchanged && sw_repodb_stage(&dbg, &t, x->sign_open ? &x->sg : NULL,
+	    x->c->repo_key, e) < 0) ||
 	    take_off_list(x->c, x->id, false, &t, e) < 0 ||
 	    sw_pkgstate_write_files(x->c->state_dir, x->id, SW_STATE_DONE, &done,
 	    &t, e) < 0 ||
@@ -517,10 +560,11 @@ out:
 		sw_txn_abort(&t);
 	if (loaded)
 		sw_repodb_release(&db);
+	if (dloaded)
+		sw_repodb_release(&dbg);
 	sw_strvec_release(&done);
-	sw_strvec_release(&pkgnames);
-	sw_buf_release(&dir);
-	sw_buf_release(&dbpath);
+	sw_strvec_release(&pkgnames[0]);
+	sw_strvec_release(&pkgnames[1]);
 	return ret;
 }
 
@@ -538,6 +582,8 @@ not_published(struct ret_ctx *x, struct sw_err *e)
 		goto out;
 	}
 	for (k = 0; k < x->np; k++) {
+		if (x->pk[k].debug && !x->rc->debug)
+			continue;   /* dropped */
 		if (sw_name_path(&x->path, pool.data, SW_NAME_PKGFILE, x->pk[k].file,
 		    "", e) < 0)
 			goto out;
@@ -644,8 +690,14 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 	}
 	prune(&x, &sd, &unlinked);
 	for (k = 0; k < x.np; k++)
-		sw_info("'%s' from slave '%s': '%s' is in '%s'", idstr, slave,
-			x.pk[k].file, x.rc->staging);
+		if (x.pk[k].debug && !x.rc->debug)
+			sw_info("'%s' from slave '%s': '%s' dropped: [repository %s] "
+				"has no debug repositories (debug = no)", idstr, slave,
+				x.pk[k].file, x.rc->sec.name);
+		else
+			sw_info("'%s' from slave '%s': '%s' is in '%s'", idstr, slave,
+				x.pk[k].file, x.pk[k].debug ? x.rc->debug_repo[0] :
+				x.rc->staging);
 	ret = SW_RETURN_OK;
 out:
 	for (k = 0; x.pk != NULL && k < x.np; k++)

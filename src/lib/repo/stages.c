@@ -75,6 +75,9 @@ sw_stages_release(struct sw_stages *st)
 			for (k = 0; k < st->v[i].n[s]; k++)
 				pkg_release(&st->v[i].pkgs[s][k]);
 			free(st->v[i].pkgs[s]);
+			for (k = 0; k < st->v[i].debug_n[s]; k++)
+				pkg_release(&st->v[i].debug_pkgs[s][k]);
+			free(st->v[i].debug_pkgs[s]);
 		}
 	free(st->v);
 	st->v = NULL;
@@ -106,9 +109,10 @@ push_names(struct sw_strvec *sv, const char *lines)
 	return 0;
 }
 
+/* The packages of repository name into *pkgs and *n. */
 static int
-load_stage(const struct sw_master_conf *c, struct sw_stage_repo *r,
-	enum sw_stage s, struct sw_err *e)
+load_stage(const struct sw_master_conf *c, const char *name,
+	struct sw_stage_pkg **pkgs, size_t *n, struct sw_err *e)
 {
 	struct sw_repodb db;
 	struct sw_buf path = SW_BUF_INIT, v = SW_BUF_INIT;
@@ -116,7 +120,7 @@ load_stage(const struct sw_master_conf *c, struct sw_stage_repo *r,
 	int ret = -1;
 
 	memset(&db, 0, sizeof(db));
-	if (sw_stages_db_path(c, r->name[s], &path, e) < 0)
+	if (sw_stages_db_path(c, name, &path, e) < 0)
 		goto out;
 	if (access(path.data, F_OK) < 0 && errno == ENOENT) {
 		ret = 0;  /* nothing published there yet */
@@ -125,19 +129,19 @@ load_stage(const struct sw_master_conf *c, struct sw_stage_repo *r,
 	if (sw_repodb_load(&db, path.data, false, e) < 0)
 		goto out;
 	if (db.n > 0) {
-		r->pkgs[s] = calloc(db.n, sizeof(*r->pkgs[s]));
-		if (r->pkgs[s] == NULL) {
+		*pkgs = calloc(db.n, sizeof(**pkgs));
+		if (*pkgs == NULL) {
 			sw_err_sys(e, "cannot read '%s'", path.data);
 			goto out;
 		}
 	}
 	for (k = 0; k < db.n; k++) {
 		const struct sw_repodb_entry *en = db.v[k];
-		struct sw_stage_pkg *p = &r->pkgs[s][k];
+		struct sw_stage_pkg *p = &(*pkgs)[k];
 
 		sw_strvec_init(&p->depends);
 		sw_strvec_init(&p->provides);
-		r->n[s] = k + 1;
+		*n = k + 1;
 		copy(p->name, en->name, sizeof(p->name));
 		copy(p->version, en->version, sizeof(p->version));
 		copy(p->filename, en->filename, sizeof(p->filename));
@@ -190,7 +194,14 @@ sw_stages_load(const struct sw_master_conf *c, struct sw_stages *st,
 			if (names[s] == NULL)
 				continue;
 			copy(r->name[s], names[s], sizeof(r->name[s]));
-			if (load_stage(c, r, (enum sw_stage)s, e) < 0)
+			if (load_stage(c, r->name[s], &r->pkgs[s], &r->n[s], e) < 0)
+				return -1;
+			if (!r->rc->debug)
+				continue;
+			copy(r->debug_name[s], r->rc->debug_repo[s],
+				sizeof(r->debug_name[s]));
+			if (load_stage(c, r->debug_name[s], &r->debug_pkgs[s],
+			    &r->debug_n[s], e) < 0)
 				return -1;
 		}
 	}
@@ -229,6 +240,16 @@ sw_stages_find(const struct sw_stage_repo *r, enum sw_stage s,
 		return NULL;
 	return bsearch(pkgname, r->pkgs[s], r->n[s], sizeof(*r->pkgs[s]),
 		cmp_pkg);
+}
+
+const struct sw_stage_pkg *
+sw_stages_find_debug(const struct sw_stage_repo *r, enum sw_stage s,
+	const char *pkgname)
+{
+	if (r->debug_n[s] == 0)
+		return NULL;
+	return bsearch(pkgname, r->debug_pkgs[s], r->debug_n[s],
+		sizeof(*r->debug_pkgs[s]), cmp_pkg);
 }
 
 /* Pending pkgbases that build a package named (or, in staging, providing) name. */

@@ -6,8 +6,9 @@
  * that db-update can use the same one.
  *
  * sw_stages_load reads <repo_dir>/<name>/os/<arch>/<name>.db.tar.gz of
- * every stage of every [repository] (a missing database is an empty stage)
- * without the files archives. Each database is replaced by rename, so each
+ * every stage of every [repository], and of its debug repositories when it
+ * has them (a missing database is an empty stage), without the files
+ * archives. Each database is replaced by rename, so each
  * is read whole and consistent; for one view of all of them together, hold
  * package-db.lock around the call. Release with sw_stages_release (also
  * after a failed load).
@@ -53,6 +54,10 @@ struct sw_stage_repo {
 	char name[SW_STAGE_COUNT][SW_REPO_MAX + 1]; /* "" when not configured */
 	struct sw_stage_pkg *pkgs[SW_STAGE_COUNT];  /* sorted by name */
 	size_t n[SW_STAGE_COUNT];
+	/* the debug repository of each stage (debug = yes; "" otherwise) */
+	char debug_name[SW_STAGE_COUNT][SW_REPO_MAX + 1];
+	struct sw_stage_pkg *debug_pkgs[SW_STAGE_COUNT];
+	size_t debug_n[SW_STAGE_COUNT];
 };
 
 struct sw_stages {
@@ -76,8 +81,10 @@ int sw_stages_db_path(const struct sw_master_conf *c, const char *repo,
  */
 int sw_stages_find_repo(const struct sw_stages *st, const char *repo,
 	size_t *ri, enum sw_stage *stage);
-/* The package pkgname in a stage, or NULL. */
+/* The package pkgname in a stage (its debug repository), or NULL. */
 const struct sw_stage_pkg *sw_stages_find(const struct sw_stage_repo *r,
+	enum sw_stage s, const char *pkgname);
+const struct sw_stage_pkg *sw_stages_find_debug(const struct sw_stage_repo *r,
 	enum sw_stage s, const char *pkgname);
 
 /* "bash>=5.0" -> "bash" (into out, which holds SW_PKGNAME_MAX + 1). */

@@ -495,7 +495,8 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 	}
 	if (r != ATTEMPT_OK)
 		return r;
-	k = sw_pkgset_check(x->pkgdest.data, &x->pi, x->arch, files, e);
+	k = sw_pkgset_check(x->pkgdest.data, x->si.base.name, &x->pi, x->arch,
+		files, e);
 	if (k < 0)
 		return ATTEMPT_ERROR;
 	if (k > 0) {

@@ -9,8 +9,9 @@
 #include "core/names.h"
 
 int
-sw_pkgset_check(const char *dir, const struct sw_pkginfo *p, const char *arch,
-	struct sw_strvec *files, struct sw_err *e)
+sw_pkgset_check(const char *dir, const char *pkgbase,
+	const struct sw_pkginfo *p, const char *arch, struct sw_strvec *files,
+	struct sw_err *e)
 {
 	struct sw_strvec seen = SW_STRVEC_INIT;
 	struct sw_pkgfile_name pf;
@@ -37,7 +38,8 @@ sw_pkgset_check(const char *dir, const struct sw_pkginfo *p, const char *arch,
 			ret = 1;
 			goto out;
 		}
-		if (!sw_strvec_contains(&p->pkgnames, pf.pkgname) ||
+		if ((!sw_strvec_contains(&p->pkgnames, pf.pkgname) &&
+		    !sw_name_is_debug(pf.pkgname, pkgbase)) ||
 		    strcmp(pf.version, p->version) != 0 ||
 		    (strcmp(pf.arch, arch) != 0 && strcmp(pf.arch, "any") != 0)) {
 			sw_err_set(e, "the build made '%s', which is not a package "
