@@ -118,7 +118,7 @@ out:
 }
 
 /*
- * Verifying is a gpg process per file (gpgme), which mostly waits: the
+ * Verifying is one gpg process per file (gpgme), which mostly waits: the
  * files are shared out to a few threads, each with its own gpgme context
  * (made here, one after the other, before any thread starts). The first
  * failure in file order is the one reported.

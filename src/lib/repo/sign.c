@@ -13,17 +13,25 @@
 int
 sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e)
 {
+	gpgme_engine_info_t info = NULL;
 	gpgme_error_t err;
 
-	s->ctx = NULL;
+	memset(s, 0, sizeof(*s));
 	if (gpgme_check_version(GPGME_VERSION) == NULL)
 		return sw_err_set(e, "gpgme is older than %s", GPGME_VERSION);
 	err = gpgme_new(&s->ctx);
 	if (err == 0)
 		err = gpgme_set_protocol(s->ctx, GPGME_PROTOCOL_OpenPGP);
+	/* the engine's program named: with NULL, gpgme asks it its version
+	 * ("gpg --version") again before every operation */
+	if (err == 0)
+		err = gpgme_get_engine_info(&info);
+	for (; err == 0 && info != NULL; info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP)
+			break;
 	if (err == 0)
 		err = gpgme_ctx_set_engine_info(s->ctx, GPGME_PROTOCOL_OpenPGP,
-			NULL, gnupg_home);
+			info != NULL ? info->file_name : NULL, gnupg_home);
 	if (err == 0)
 		err = gpgme_set_pinentry_mode(s->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
 	if (err != 0) {
@@ -143,14 +151,25 @@ upper(char *dst, const char *src)
 	dst[i] = '\0';
 }
 
-/* The primary fingerprint of the key that holds (sub)key fpr. */
+/*
+ * The primary fingerprint of the key that holds (sub)key fpr. Only a name:
+ * whether the signature is good, and the key valid, is the verification's
+ * status, so a context remembers the answer for the signers it met.
+ */
 static int
 primary_fpr(struct sw_sign *s, const char *fpr, char out[SW_FPR_MAX + 1],
 	struct sw_err *e)
 {
 	gpgme_key_t k = NULL;
-	gpgme_error_t err = gpgme_get_key(s->ctx, fpr, &k, 0);
+	gpgme_error_t err;
+	int i;
 
+	for (i = 0; i < s->nkeys; i++)
+		if (strcasecmp(s->sub[i], fpr) == 0) {
+			memcpy(out, s->primary[i], SW_FPR_MAX + 1);
+			return 0;
+		}
+	err = gpgme_get_key(s->ctx, fpr, &k, 0);
 	if (err != 0 || k->subkeys == NULL || k->subkeys->fpr == NULL) {
 		if (k != NULL)
 			gpgme_key_unref(k);
@@ -158,6 +177,10 @@ primary_fpr(struct sw_sign *s, const char *fpr, char out[SW_FPR_MAX + 1],
 	}
 	upper(out, k->subkeys->fpr);
 	gpgme_key_unref(k);
+	if (s->nkeys < SW_SIGN_KEYS) {
+		upper(s->sub[s->nkeys], fpr);
+		memcpy(s->primary[s->nkeys++], out, SW_FPR_MAX + 1);
+	}
 	return 0;
 }
 

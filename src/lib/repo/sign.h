@@ -34,8 +34,15 @@
 #define SW_SIG_MAX 16384
 #define SW_FPR_MAX 64
 
+#define SW_SIGN_KEYS 8
+
 struct sw_sign {
 	gpgme_ctx_t ctx;
+	/* signing (sub)key -> primary fingerprint, learnt by this context:
+	 * one key listing per signer instead of one per verified file */
+	char sub[SW_SIGN_KEYS][SW_FPR_MAX + 1];
+	char primary[SW_SIGN_KEYS][SW_FPR_MAX + 1];
+	int nkeys;
 };
 
 int sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e);
