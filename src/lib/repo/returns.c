@@ -10,6 +10,7 @@
 
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "core/fileio.h"
 #include "queue/lease.h"
 #include "core/log.h"
@@ -201,6 +202,7 @@ struct ret_ctx {
 	const char *slave;
 	const struct sw_slave_entry_conf *sc;
 	const struct sw_repo_conf *rc;
+	const struct sw_buildmeta_entry *meta;
 	struct sw_upload up;
 	struct pkg *pk;
 	size_t np;
@@ -305,11 +307,14 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 	struct sw_strvec seen = SW_STRVEC_INIT;
 	struct sw_pkgfile pf;
 	enum sw_return_result ret = SW_RETURN_ERROR;
-	char debug[SW_PKGNAME_MAX + 8];
+	char debug[SW_PKGNAME_MAX + 8], want[SW_VERSION_MAX + 1];
 	size_t k;
 
 	snprintf(debug, sizeof(debug), "%s-debug", x->id->pkgbase);
 	sw_pkgfile_init(&pf);
+	if (sw_bump_version(m->version, sw_id_bump(x->id), want, sizeof(want),
+	    e) < 0)
+		goto out;
 	for (k = 0; k < x->np; k++) {
 		struct pkg *p = &x->pk[k];
 
@@ -334,10 +339,15 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 				pf.arch, x->c->arch);
 			goto out;
 		}
-		if (strcmp(pf.version, m->version) != 0) {
-			sw_err_set(e, "'%s' has version '%s', the PKGBUILD at the "
-				"assigned commits declares '%s'", p->file, pf.version,
-				m->version);
+		if (strcmp(pf.version, want) != 0) {
+			if (sw_id_bump(x->id) > 0)
+				sw_err_set(e, "'%s' has version '%s', expected '%s': the "
+					"farm's bump %u of '%s'", p->file, pf.version, want,
+					sw_id_bump(x->id), m->version);
+			else
+				sw_err_set(e, "'%s' has version '%s', the PKGBUILD at the "
+					"assigned commits declares '%s'", p->file, pf.version,
+					m->version);
 			goto out;
 		}
 		if (!sw_strvec_contains(&m->pkgnames, pf.pkgname) &&
@@ -460,6 +470,26 @@ out:
 	return ret;
 }
 
+/* published (bump.h): this build is now the last of its line. */
+static int
+record_published(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
+	    sw_publist_read(p.data, &pub, e) < 0 ||
+	    sw_publist_record(&pub, x->id, x->meta, e) < 0 ||
+	    sw_publist_write(p.data, &pub, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_publist_release(&pub);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /* Under both locks: everything in one transaction. */
 static int
 publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
@@ -502,6 +532,7 @@ publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
 	    sw_repodb_stage(&db, &t, x->sign_open ? &x->sg : NULL, x->c->repo_key,
 	    e) < 0 ||
 	    take_off_list(x->c, x->id, false, &t, e) < 0 ||
+	    record_published(x, &t, e) < 0 ||
 	    sw_pkgstate_write_files(x->c->state_dir, x->id, SW_STATE_DONE, &done,
 	    &t, e) < 0 ||
 	    sw_pkgstate_remove(x->c->state_dir, x->id, SW_STATE_LOCKED, &t, e) < 0 ||
@@ -543,7 +574,8 @@ not_published(struct ret_ctx *x, struct sw_err *e)
 			goto out;
 		if (lstat(x->path.data, &st) == 0) {
 			sw_err_set(e, "'%s' is published already: a new build needs a "
-				"new pkgrel", x->pk[k].file);
+				"new pkgrel or a farm bump (modify-package-state --bump)",
+				x->pk[k].file);
 			ret = SW_RETURN_PACKAGE_SET;
 			goto out;
 		}
@@ -628,6 +660,7 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 		ret = ur == SW_UPLOAD_INVALID ? SW_RETURN_INVALID : SW_RETURN_ERROR;
 		goto out;
 	}
+	x.meta = &meta.v[m];
 	if ((ret = pair_up(&x, e)) != SW_RETURN_OK ||
 	    (ret = verify_signatures(&x, e)) != SW_RETURN_OK ||
 	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK)

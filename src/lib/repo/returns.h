@@ -22,13 +22,16 @@
  *   - each package reads (pkgfile.h), and its .PKGINFO name, version and
  *     arch are those of its file name;
  *   - its pkgbase is id's, its arch the master's or "any", its version the
- *     one build-meta has for the assigned commits, and the pkgnames are
- *     exactly build-meta's (plus, optionally, "<pkgbase>-debug").
+ *     one build-meta has for the assigned commits (with the farm bump of
+ *     id's revision: pkgrel "<pkgrel>.<n>", bump.h), and the pkgnames are
+ *     exactly build-meta's (plus, optionally, "<pkgbase>-debug");
+ *   - no file of it is in pool/ already (a version is published once).
  * Then, in one transaction journaled under package-db.lock: each package
  * and its signature go into pool/ and are linked into
  * <staging>/os/<arch>/, the staging databases are rewritten through
  * repodb.h (signed with repo_key if set), the entry leaves the build list
- * and build-meta, `done` lists the package files, `locked` (and any
+ * and build-meta into `published` (bump.h) as the last build of its line,
+ * `done` lists the package files, `locked` (and any
  * `broken` or `blocked`) of id go, and so do the states of older revisions
  * of the same pkgbase in the same repository: their `done` packages are
  * unlinked from staging and taken out of its databases where the new build
