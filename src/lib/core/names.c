@@ -14,6 +14,7 @@ static const char *const kind_names[] = {
 	[SW_NAME_REPO] = "repository name",
 	[SW_NAME_COMMIT] = "commit id",
 	[SW_NAME_REVISION] = "revision",
+	[SW_NAME_SONAME] = "soname",
 	[SW_NAME_SLAVE] = "slave name",
 	[SW_NAME_SOURCE] = "source name",
 	[SW_NAME_PHASE] = "phase",
@@ -193,6 +194,13 @@ valid_revision(const char *s, size_t len)
 }
 
 static bool
+valid_soname(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_FILENAME_MAX && s[0] != '.' && s[0] != '-' &&
+		all_in(s, len, SET_TREE);
+}
+
+static bool
 valid_slave(const char *s, size_t len)
 {
 	return len >= 1 && len <= SW_SLAVE_MAX && in_set(s[0], C_ALNUM) &&
@@ -264,6 +272,8 @@ valid_mem(enum sw_name_kind kind, const char *s, size_t len)
 		return valid_commit(s, len);
 	case SW_NAME_REVISION:
 		return valid_revision(s, len);
+	case SW_NAME_SONAME:
+		return valid_soname(s, len);
 	case SW_NAME_SLAVE:
 	case SW_NAME_SOURCE:
 		return valid_slave(s, len);

@@ -17,6 +17,8 @@
  *   revision          a commit, optionally "+<bump>": a farm bump 1..9999
  *                     (no leading zero) of the build at that commit
  *   slave, source     [a-z0-9][a-z0-9_.-]*, <= 64
+ *   soname            [A-Za-z0-9@._+-], not starting with '.' or '-', <= 255
+ *                     (a DT_SONAME or DT_NEEDED of an ELF file)
  *   phase             [a-z0-9][a-z0-9_-]*, <= 32
  *   fingerprint       40 or 64 hex digits (OpenPGP v4/v5), either case
  *   tree path         a directory inside a git tree: '/'-separated components
@@ -54,6 +56,7 @@ enum sw_name_kind {
 	SW_NAME_TREEPATH,
 	SW_NAME_PKGFILE,
 	SW_NAME_ID,
+	SW_NAME_SONAME,
 };
 
 #define SW_PKGNAME_MAX 128
