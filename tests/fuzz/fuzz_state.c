@@ -1,7 +1,7 @@
 /*
  * The master's state files: build-list, deletion-list, build-meta,
- * published and the package-states files (buildlist.h, buildmeta.h,
- * bump.h, pkgstate.h). The first byte picks the file; the rest is its
+ * published, sonames and the package-states files (buildlist.h,
+ * buildmeta.h, bump.h, sonames.h, pkgstate.h). The first byte picks the file; the rest is its
  * contents. A build list or published list that reads must write back and
  * read again to the same entries.
  */
@@ -16,6 +16,7 @@
 #include "queue/buildmeta.h"
 #include "queue/bump.h"
 #include "queue/pkgstate.h"
+#include "queue/sonames.h"
 #include "fuzz.h"
 
 #define ID "foo.0123456789abcdef0123456789abcdef01234567." \
@@ -102,11 +103,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sw_build_list l = {0}, l2 = {0};
 	struct sw_deletion_list d = {0};
 	struct sw_buildmeta m = {0};
+	struct sw_sonames so = {0}, so2 = {0};
 	const char *path;
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		path = fuzz_file("build-list", data + 1, size - 1);
 		if (sw_buildlist_read(path, &l, &e) == 0) {
@@ -127,6 +129,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		published(data + 1, size - 1);
 		break;
+	case 5:
+		path = fuzz_file("sonames", data + 1, size - 1);
+		if (sw_sonames_read(path, &so, &e) == 0 &&
+		    (sw_sonames_write(path, &so, NULL, &e) < 0 ||
+		    sw_sonames_read(path, &so2, &e) < 0 || so.n != so2.n))
+			abort();
+		break;
 	default:
 		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),
 		    data + 2 - (size < 2), size - 2 + (size < 2));
@@ -136,5 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sw_buildlist_release(&l2);
 	sw_deletionlist_release(&d);
 	sw_buildmeta_release(&m);
+	sw_sonames_release(&so);
+	sw_sonames_release(&so2);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "ops/sanitycheck.h"
 #include "queue/bump.h"
 #include "queue/sanity.h"
+#include "queue/sonames.h"
 #include "queue/statedir.h"
 #include "queue/statepath.h"
 #include "repo/pool.h"
@@ -461,13 +462,14 @@ out:
 /* ---- published and the farm's bumps (bump.h) ---- */
 
 /*
- * published reads; a bumped entry of the build list (bump n) rebuilds a
+ * published and sonames read; a bumped entry of the build list (bump n) rebuilds a
  * published build of its version with a lower bump.
  */
 static int
 check_published(struct ctx *x, const struct sw_farm *f)
 {
 	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_sonames idx = { NULL, 0, 0 };
 	struct sw_buf p = SW_BUF_INIT;
 	struct sw_err pe;
 	char idstr[SW_ID_MAX + 1];
@@ -482,6 +484,12 @@ check_published(struct ctx *x, const struct sw_farm *f)
 		ret = 0;
 		goto out;
 	}
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_SONAMES, x->e) < 0)
+		goto out;
+	if (sw_sonames_read(p.data, &idx, &pe) < 0)
+		PUSH(x->problems, "%s", pe.msg);
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, x->e) < 0)
+		goto out;
 	for (i = 0; i < f->list.n; i++) {
 		const struct sw_id *id = &f->list.v[i];
 		const struct sw_farm_entry *en = &f->entries[i];
@@ -501,6 +509,7 @@ check_published(struct ctx *x, const struct sw_farm *f)
 	ret = 0;
 out:
 	sw_publist_release(&pub);
+	sw_sonames_release(&idx);
 	sw_buf_release(&p);
 	return ret;
 }

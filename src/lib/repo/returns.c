@@ -14,7 +14,9 @@
 #include "core/fileio.h"
 #include "queue/lease.h"
 #include "core/log.h"
+#include "repo/elfdeps.h"
 #include "repo/pkgfile.h"
+#include "queue/sonames.h"
 #include "queue/pkgstate.h"
 #include "repo/pool.h"
 #include "repo/repodb.h"
@@ -194,6 +196,7 @@ struct pkg {
 	char file[SW_FILENAME_MAX + 1];
 	struct sw_pkgfile_name fn;
 	struct sw_buf sig;
+	struct sw_strvec provides, needs;    /* sonames (elfdeps.h) */
 };
 
 struct ret_ctx {
@@ -241,6 +244,8 @@ pair_up(struct ret_ctx *x, struct sw_err *e)
 		}
 		snprintf(p->file, sizeof(p->file), "%s", f);
 		sw_buf_init(&p->sig, 0);
+		sw_strvec_init(&p->provides);
+		sw_strvec_init(&p->needs);
 		x->np++;
 	}
 	if (x->np == 0) {
@@ -470,6 +475,69 @@ out:
 	return ret;
 }
 
+/* What each package's ELF files provide and need, before any lock. */
+static enum sw_return_result
+read_sonames(struct ret_ctx *x, struct sw_err *e)
+{
+	size_t k;
+
+	for (k = 0; k < x->np; k++) {
+		if (sw_upload_path(&x->up, x->pk[k].file, &x->path, e) < 0)
+			return SW_RETURN_ERROR;
+		if (sw_elfdeps_pkg(x->path.data, &x->pk[k].provides,
+		    &x->pk[k].needs, e) < 0) {
+			sw_err_prefix(e, "refused upload");
+			return SW_RETURN_INVALID;
+		}
+	}
+	return SW_RETURN_OK;
+}
+
+/* sonames (sonames.h): the lines of this pkgbase become the new build's. */
+static int
+record_sonames(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_sonames idx = { NULL, 0, 0 };
+	struct sw_soname_ent *ents = NULL;
+	struct sw_buf p = SW_BUF_INIT;
+	size_t k;
+	int ret = -1;
+
+	ents = calloc(x->np, sizeof(*ents));
+	if (ents == NULL) {
+		sw_err_sys(e, "cannot record the sonames");
+		goto out;
+	}
+	for (k = 0; k < x->np; k++) {
+		snprintf(ents[k].pkgname, sizeof(ents[k].pkgname), "%s",
+			x->pk[k].fn.pkgname);
+		snprintf(ents[k].repo, sizeof(ents[k].repo), "%s", x->id->repo);
+		snprintf(ents[k].pkgbase, sizeof(ents[k].pkgbase), "%s",
+			x->id->pkgbase);
+		ents[k].provides = x->pk[k].provides;
+		ents[k].needs = x->pk[k].needs;
+		sw_strvec_init(&x->pk[k].provides);
+		sw_strvec_init(&x->pk[k].needs);
+	}
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_SONAMES, e) < 0 ||
+	    sw_sonames_read(p.data, &idx, e) < 0) {
+		for (k = 0; k < x->np; k++) {
+			sw_strvec_release(&ents[k].provides);
+			sw_strvec_release(&ents[k].needs);
+		}
+		goto out;
+	}
+	if (sw_sonames_replace(&idx, x->id->repo, x->id->pkgbase, ents, x->np,
+	    e) < 0 || sw_sonames_write(p.data, &idx, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(ents);
+	sw_sonames_release(&idx);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /* published (bump.h): this build is now the last of its line. */
 static int
 record_published(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
@@ -533,6 +601,7 @@ publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
 	    e) < 0 ||
 	    take_off_list(x->c, x->id, false, &t, e) < 0 ||
 	    record_published(x, &t, e) < 0 ||
+	    record_sonames(x, &t, e) < 0 ||
 	    sw_pkgstate_write_files(x->c->state_dir, x->id, SW_STATE_DONE, &done,
 	    &t, e) < 0 ||
 	    sw_pkgstate_remove(x->c->state_dir, x->id, SW_STATE_LOCKED, &t, e) < 0 ||
@@ -663,7 +732,8 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 	x.meta = &meta.v[m];
 	if ((ret = pair_up(&x, e)) != SW_RETURN_OK ||
 	    (ret = verify_signatures(&x, e)) != SW_RETURN_OK ||
-	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK)
+	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK ||
+	    (ret = read_sonames(&x, e)) != SW_RETURN_OK)
 		goto out;
 	ret = lock_and_check(c, &sd, true, id, slave, now, e);
 	if (ret != SW_RETURN_OK)
@@ -681,8 +751,11 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 			x.pk[k].file, x.rc->staging);
 	ret = SW_RETURN_OK;
 out:
-	for (k = 0; x.pk != NULL && k < x.np; k++)
+	for (k = 0; x.pk != NULL && k < x.np; k++) {
 		sw_buf_release(&x.pk[k].sig);
+		sw_strvec_release(&x.pk[k].provides);
+		sw_strvec_release(&x.pk[k].needs);
+	}
 	free(x.pk);
 	if (x.sign_open)
 		sw_sign_release(&x.sg);

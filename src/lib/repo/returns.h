@@ -31,6 +31,9 @@
  * <staging>/os/<arch>/, the staging databases are rewritten through
  * repodb.h (signed with repo_key if set), the entry leaves the build list
  * and build-meta into `published` (bump.h) as the last build of its line,
+ * the sonames its ELF files provide and need (elfdeps.h, read before any
+ * lock; a malformed ELF file refuses the upload) replace its lines in
+ * `sonames` (sonames.h),
  * `done` lists the package files, `locked` (and any
  * `broken` or `blocked`) of id go, and so do the states of older revisions
  * of the same pkgbase in the same repository: their `done` packages are
