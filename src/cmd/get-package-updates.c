@@ -162,6 +162,9 @@ main(int argc, char **argv)
 			"%zu from cache)", rep.queued, rep.updated, rep.removed,
 			rep.deleted, rep.failed, rep.loops, rep.listed, rep.read,
 			rep.cached);
+	if (rep.bumped > 0)
+		sw_info("%zu rebuild(s) of a published version, queued with a "
+			"farm bump", rep.bumped);
 	ret = rep.partial ? EXIT_PARTIAL : 0;
 out:
 	sw_updaterun_report_release(&rep);

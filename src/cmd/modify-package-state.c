@@ -1,4 +1,4 @@
-/* modify-package-state: block, unblock, unbreak, or mark tested or faulty. */
+/* modify-package-state: block, unblock, unbreak, mark tested or faulty, bump. */
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +20,13 @@ static const char usage_text[] =
 	"       modify-package-state [options] --unbreak PKG...\n"
 	"       modify-package-state [options] --tested PKG...\n"
 	"       modify-package-state [options] --faulty PKG...\n"
+	"       modify-package-state [options] --bump PKG...\n"
 	"\n"
 	"PKG is a pkgbase or a full id (pkgbase.src-commit.mod-commit.repo).\n"
 	"--block, --unblock and --unbreak act on build-list entries, --tested\n"
-	"and --faulty on packages in a testing repository. If the action does\n"
-	"not apply to one PKG, nothing changes.\n"
+	"and --faulty on packages in a testing repository, --bump on the last\n"
+	"published build of a pkgbase. If the action does not apply to one\n"
+	"PKG, nothing changes.\n"
 	"\n"
 	"Options:\n"
 	"  -b, --block REASON  do not hand the entries out\n"
@@ -32,6 +34,7 @@ static const char usage_text[] =
 	"  -r, --unbreak       forget their failures: hand them out again now\n"
 	"  -t, --tested        the packages may go to stable\n"
 	"  -f, --faulty        the packages may not go to stable\n"
+	"  -B, --bump          rebuild them as the farm's next pkgrel bump\n"
 	SW_CLI_USAGE_CONFIG
 	SW_CLI_USAGE_COMMON
 	"\n"
@@ -49,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "unbreak", no_argument, NULL, 'r' },
 	{ "tested", no_argument, NULL, 't' },
 	{ "faulty", no_argument, NULL, 'f' },
+	{ "bump", no_argument, NULL, 'B' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,11 +68,12 @@ option(int opt, const char *arg, void *ctx, struct sw_err *e)
 	case 'r': a = SW_ADMIN_UNBREAK; break;
 	case 't': a = SW_ADMIN_TESTED; break;
 	case 'f': a = SW_ADMIN_FAULTY; break;
+	case 'B': a = SW_ADMIN_BUMP; break;
 	default: return sw_err_set(e, "unknown option");
 	}
 	if (o->action >= 0 && o->action != a)
 		return sw_err_set(e, "give one of --block, --unblock, --unbreak, "
-			"--tested and --faulty");
+			"--tested, --faulty and --bump");
 	o->action = a;
 	return 0;
 }
@@ -100,7 +105,7 @@ main(int argc, char **argv)
 	const struct sw_cli_spec spec = {
 		.prog = "modify-package-state",
 		.usage = usage_text,
-		.extra_short = "b:urtf",
+		.extra_short = "b:urtfB",
 		.extra_long = long_opts,
 		.fn = option,
 		.ctx = &o,

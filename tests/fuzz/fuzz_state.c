@@ -1,8 +1,9 @@
 /*
- * The master's state files: build-list, deletion-list, build-meta and the
- * package-states files (buildlist.h, buildmeta.h, pkgstate.h). The first
- * byte picks the file; the rest is its contents. A build list or deletion
- * list that reads must write back and read again to the same entries.
+ * The master's state files: build-list, deletion-list, build-meta,
+ * published, sonames and the package-states files (buildlist.h,
+ * buildmeta.h, bump.h, sonames.h, pkgstate.h). The first byte picks the file; the rest is its
+ * contents. A build list or published list that reads must write back and
+ * read again to the same entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include "core/strvec.h"
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "queue/pkgstate.h"
+#include "queue/sonames.h"
 #include "fuzz.h"
 
 #define ID "foo.0123456789abcdef0123456789abcdef01234567." \
@@ -61,6 +64,38 @@ pkgstate(enum sw_state s, const uint8_t *data, size_t size)
 	sw_buf_release(&dir);
 }
 
+/* published: what reads writes back and reads again the same. */
+static void
+published(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_publist a = {0}, b = {0};
+	struct sw_buf t1, t2;
+	const char *path = fuzz_file("published", data, size);
+	size_t i;
+
+	sw_buf_init(&t1, 0);
+	sw_buf_init(&t2, 0);
+	if (sw_publist_read(path, &a, &e) == 0) {
+		if (sw_publist_write(path, &a, NULL, &e) < 0 ||
+		    sw_publist_read(path, &b, &e) < 0 || a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++) {
+			sw_buf_reset(&t1);
+			sw_buf_reset(&t2);
+			if (memcmp(&a.v[i].id, &b.v[i].id, sizeof(a.v[i].id)) != 0 ||
+			    sw_buildmeta_format(&t1, &a.v[i].meta) < 0 ||
+			    sw_buildmeta_format(&t2, &b.v[i].meta) < 0 ||
+			    strcmp(t1.data, t2.data) != 0)
+				abort();
+		}
+	}
+	sw_publist_release(&a);
+	sw_publist_release(&b);
+	sw_buf_release(&t1);
+	sw_buf_release(&t2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,11 +103,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sw_build_list l = {0}, l2 = {0};
 	struct sw_deletion_list d = {0};
 	struct sw_buildmeta m = {0};
+	struct sw_sonames so = {0}, so2 = {0};
 	const char *path;
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 6) {
 	case 0:
 		path = fuzz_file("build-list", data + 1, size - 1);
 		if (sw_buildlist_read(path, &l, &e) == 0) {
@@ -90,6 +126,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		path = fuzz_file("build-meta", data + 1, size - 1);
 		(void)sw_buildmeta_read(path, &m, &e);
 		break;
+	case 4:
+		published(data + 1, size - 1);
+		break;
+	case 5:
+		path = fuzz_file("sonames", data + 1, size - 1);
+		if (sw_sonames_read(path, &so, &e) == 0 &&
+		    (sw_sonames_write(path, &so, NULL, &e) < 0 ||
+		    sw_sonames_read(path, &so2, &e) < 0 || so.n != so2.n))
+			abort();
+		break;
 	default:
 		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),
 		    data + 2 - (size < 2), size - 2 + (size < 2));
@@ -99,5 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sw_buildlist_release(&l2);
 	sw_deletionlist_release(&d);
 	sw_buildmeta_release(&m);
+	sw_sonames_release(&so);
+	sw_sonames_release(&so2);
 	return 0;
 }

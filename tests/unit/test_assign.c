@@ -509,7 +509,7 @@ test_get_malformed(void **state)
 	put(x, "build-list", "foo " C1 " " C2 " core\nbar " C1 " core\n");
 	assert_int_equal(sw_assign_get(&x->c, "alpha", 1, 1000, &id, &e),
 		SW_ASSIGN_ERROR);
-	tu_assert_contains(e.msg, "build-list:2: expected \"<pkgbase> <commit> <commit> <repository>\"");
+	tu_assert_contains(e.msg, "build-list:2: expected \"<pkgbase> <commit> <revision> <repository>\"");
 	put(x, "build-list", "foo " C1 " " C2 " core\nfoo " C1 " " C2 " core\n");
 	assert_int_equal(sw_assign_get(&x->c, "alpha", 1, 1000, &id, &e),
 		SW_ASSIGN_ERROR);

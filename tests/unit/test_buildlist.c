@@ -170,9 +170,9 @@ test_malformed(void **state)
 	REFUSE(dir, "foo  " C1 " " C2 " core\n", "1: empty field 2");
 	REFUSE(dir, "\n", "1: expected 4 fields, found 1");
 	REFUSE(dir, "foo " C1 " " C2 " co\0re\n", "1: NUL byte in line");
-	REFUSE(dir, "foo " C1 " HEAD core\n", "1: invalid commit id 'HEAD'");
+	REFUSE(dir, "foo " C1 " HEAD core\n", "1: invalid revision 'HEAD'");
 	REFUSE(dir, "foo " C1 " " C2 " core\nfoo " C1 " 12345 core\n",
-		"2: invalid commit id '12345'");
+		"2: invalid revision '12345'");
 	REFUSE(dir, "foo " C1 " " C2 " core\n../x " C1 " " C2 " core\n",
 		"2: invalid pkgbase '../x'");
 	REFUSE(dir, "foo " C1 " " C2 " co.re\n", "1: invalid repository name 'co.re'");
@@ -199,7 +199,7 @@ test_malformed(void **state)
 	/* a line far longer than any valid entry */
 	memset(line, 'a', sizeof(line));
 	memcpy(line + sizeof(line) - 2, "\n", 2);
-	refuse(dir, line, strlen(line), "1: line longer than 331 bytes");
+	refuse(dir, line, strlen(line), "1: line longer than 336 bytes");
 }
 
 static void

@@ -528,7 +528,54 @@ test_id_from_fields(void **state)
 	assert_int_equal(sw_id_from_fields(&id, "foo", C40, C40, "co.re", &e), -1);
 	assert_string_equal(e.msg, "invalid repository name 'co.re'");
 	assert_int_equal(sw_id_from_fields(&id, "foo", C40, NULL, "core", &e), -1);
-	assert_string_equal(e.msg, "missing commit id");
+	assert_string_equal(e.msg, "missing revision");
+	/* a farm bump rides on the revision; the source commit takes none */
+	assert_int_equal(sw_id_from_fields(&id, "foo", C40, C40 "+12", "core", &e),
+		0);
+	assert_int_equal(sw_id_bump(&id), 12);
+	assert_int_equal(sw_id_from_fields(&id, "foo", C40 "+1", C40, "core", &e),
+		-1);
+	assert_string_equal(e.msg, "invalid commit id '" C40 "+1'");
+}
+
+static void
+test_id_bump(void **state)
+{
+	struct sw_id id;
+	struct sw_err e;
+	char out[SW_ID_MAX + 1], mod[SW_COMMIT_MAX + 1];
+	const char *const bad[] = { "+", "+0", "+01", "+10000", "+1a", "+-1",
+		"++1", "+1+2" };
+	size_t k;
+
+	(void)state;
+	expect_id("foo." C40 "." C40 "+3.core", "foo", C40, C40 "+3", "core");
+	assert_int_equal(sw_id_parse("foo." C40 "." C64 "+9999.core", &id, &e), 0);
+	assert_int_equal(sw_id_bump(&id), 9999);
+	sw_id_mod_commit(&id, mod, sizeof(mod));
+	assert_string_equal(mod, C64);
+	assert_int_equal(sw_id_set_bump(&id, 10000, &e), -1);
+	assert_string_equal(e.msg, "'foo' cannot be bumped past 9999");
+	assert_int_equal(sw_id_bump(&id), 9999);
+	assert_int_equal(sw_id_set_bump(&id, 2, &e), 0);
+	sw_id_format(&id, out, sizeof(out));
+	assert_string_equal(out, "foo." C40 "." C64 "+2.core");
+	assert_int_equal(sw_id_set_bump(&id, 0, &e), 0);
+	assert_int_equal(sw_id_bump(&id), 0);
+	sw_id_format(&id, out, sizeof(out));
+	assert_string_equal(out, "foo." C40 "." C64 ".core");
+	for (k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
+		char s[SW_ID_MAX + 16];
+
+		snprintf(s, sizeof(s), "foo." C40 "." C40 "%s.core", bad[k]);
+		if (sw_id_parse(s, &id, &e) == 0)
+			fail_msg("accepted '%s'", s);
+		snprintf(s, sizeof(s), C40 "%s", bad[k]);
+		if (sw_name_check(SW_NAME_REVISION, s, &e) == 0)
+			fail_msg("revision accepted '%s'", s);
+	}
+	assert_int_equal(sw_name_check(SW_NAME_REVISION, C40 "+1", &e), 0);
+	assert_int_equal(sw_name_check(SW_NAME_COMMIT, C40 "+1", &e), -1);
 }
 
 static void
@@ -611,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_id_parse),
 		cmocka_unit_test(test_id_invalid),
 		cmocka_unit_test(test_id_from_fields),
+		cmocka_unit_test(test_id_bump),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_quote),
 	};

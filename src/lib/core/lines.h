@@ -25,7 +25,7 @@
 #include "core/err.h"
 #include "core/txn.h"
 
-#define SW_LINES_FIELDS_MAX 8
+#define SW_LINES_FIELDS_MAX 10
 
 struct sw_lines {
 	const char *path;

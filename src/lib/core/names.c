@@ -13,6 +13,8 @@ static const char *const kind_names[] = {
 	[SW_NAME_ARCH] = "arch",
 	[SW_NAME_REPO] = "repository name",
 	[SW_NAME_COMMIT] = "commit id",
+	[SW_NAME_REVISION] = "revision",
+	[SW_NAME_SONAME] = "soname",
 	[SW_NAME_SLAVE] = "slave name",
 	[SW_NAME_SOURCE] = "source name",
 	[SW_NAME_PHASE] = "phase",
@@ -177,6 +179,27 @@ valid_commit(const char *s, size_t len)
 	return (len == 40 || len == 64) && all_in(s, len, C_HEX);
 }
 
+/* "<commit>" or "<commit>+<n>", n in 1..SW_BUMP_MAX without a leading 0 */
+static bool
+valid_revision(const char *s, size_t len)
+{
+	const char *plus = memchr(s, '+', len);
+	size_t n;
+
+	if (plus == NULL)
+		return valid_commit(s, len);
+	n = len - (size_t)(plus - s) - 1;
+	return valid_commit(s, (size_t)(plus - s)) && n >= 1 && n <= 4 &&
+		plus[1] != '0' && all_in(plus + 1, n, C_DIGIT);
+}
+
+static bool
+valid_soname(const char *s, size_t len)
+{
+	return len >= 1 && len <= SW_FILENAME_MAX && s[0] != '.' && s[0] != '-' &&
+		all_in(s, len, SET_TREE);
+}
+
 static bool
 valid_slave(const char *s, size_t len)
 {
@@ -247,6 +270,10 @@ valid_mem(enum sw_name_kind kind, const char *s, size_t len)
 		return valid_repo(s, len);
 	case SW_NAME_COMMIT:
 		return valid_commit(s, len);
+	case SW_NAME_REVISION:
+		return valid_revision(s, len);
+	case SW_NAME_SONAME:
+		return valid_soname(s, len);
 	case SW_NAME_SLAVE:
 	case SW_NAME_SOURCE:
 		return valid_slave(s, len);
@@ -431,7 +458,8 @@ sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
 		if (p == s)
 			goto bad;
 		if (!copy_field(i == 2 ? out->repo : i == 1 ? out->mod : out->src,
-		    i == 2 ? sizeof(out->repo) : sizeof(out->src), p,
+		    i == 2 ? sizeof(out->repo) : i == 1 ? sizeof(out->mod) :
+		    sizeof(out->src), p,
 		    (size_t)(end - p)))
 			goto bad;
 		end = p - 1;
@@ -440,7 +468,7 @@ sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e)
 		goto bad;
 	if (!valid_pkgname(out->pkgbase, strlen(out->pkgbase)) ||
 	    !valid_commit(out->src, strlen(out->src)) ||
-	    !valid_commit(out->mod, strlen(out->mod)) ||
+	    !valid_revision(out->mod, strlen(out->mod)) ||
 	    !valid_repo(out->repo, strlen(out->repo)))
 		goto bad;
 	return 0;
@@ -456,7 +484,7 @@ sw_id_from_fields(struct sw_id *out, const char *pkgbase, const char *src,
 	memset(out, 0, sizeof(*out));
 	if (sw_name_check(SW_NAME_PKGBASE, pkgbase, e) < 0 ||
 	    sw_name_check(SW_NAME_COMMIT, src, e) < 0 ||
-	    sw_name_check(SW_NAME_COMMIT, mod, e) < 0 ||
+	    sw_name_check(SW_NAME_REVISION, mod, e) < 0 ||
 	    sw_name_check(SW_NAME_REPO, repo, e) < 0)
 		return -1;
 	memcpy(out->pkgbase, pkgbase, strlen(pkgbase) + 1);
@@ -471,6 +499,38 @@ sw_id_format(const struct sw_id *id, char *out, size_t size)
 {
 	snprintf(out, size, "%s.%s.%s.%s", id->pkgbase, id->src, id->mod,
 		id->repo);
+}
+
+unsigned
+sw_id_bump(const struct sw_id *id)
+{
+	const char *plus = strchr(id->mod, '+');
+	unsigned n = 0;
+
+	/* checked on the way in: at most four digits */
+	for (plus = plus ? plus + 1 : ""; *plus >= '0' && *plus <= '9'; plus++)
+		n = n * 10 + (unsigned)(*plus - '0');
+	return n;
+}
+
+void
+sw_id_mod_commit(const struct sw_id *id, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", (int)strcspn(id->mod, "+"), id->mod);
+}
+
+int
+sw_id_set_bump(struct sw_id *id, unsigned bump, struct sw_err *e)
+{
+	size_t c = strcspn(id->mod, "+");
+
+	if (bump > SW_BUMP_MAX)
+		return sw_err_set(e, "'%s' cannot be bumped past %u", id->pkgbase,
+			SW_BUMP_MAX);
+	id->mod[c] = '\0';
+	if (bump > 0)
+		snprintf(id->mod + c, sizeof(id->mod) - c, "+%u", bump);
+	return 0;
 }
 
 int

@@ -14,13 +14,17 @@
  *   arch              [A-Za-z0-9_], <= 32
  *   repository        [a-z0-9][a-z0-9_-]*, <= 64 (no '.': ids end in it)
  *   commit            40 or 64 lowercase hex digits
+ *   revision          a commit, optionally "+<bump>": a farm bump 1..9999
+ *                     (no leading zero) of the build at that commit
  *   slave, source     [a-z0-9][a-z0-9_.-]*, <= 64
+ *   soname            [A-Za-z0-9@._+-], not starting with '.' or '-', <= 255
+ *                     (a DT_SONAME or DT_NEEDED of an ELF file)
  *   phase             [a-z0-9][a-z0-9_-]*, <= 32
  *   fingerprint       40 or 64 hex digits (OpenPGP v4/v5), either case
  *   tree path         a directory inside a git tree: '/'-separated components
  *                     of [A-Za-z0-9@._+-], none empty, '.' or '..'; or "."
  *   package file      <pkgname>-<version>-<arch>.pkg.tar[.gz|.xz|.zst|.bz2][.sig]
- *   id                <pkgbase>.<commit>.<commit>.<repository>, short enough
+ *   id                <pkgbase>.<commit>.<revision>.<repository>, short enough
  *                     that "<id>.testing" fits a file name (255)
  * Checks return 0, or -1 with a message that quotes the bad input (escaped,
  * so NULs and control bytes in the input never reach a terminal or log).
@@ -44,6 +48,7 @@ enum sw_name_kind {
 	SW_NAME_ARCH,
 	SW_NAME_REPO,
 	SW_NAME_COMMIT,
+	SW_NAME_REVISION,
 	SW_NAME_SLAVE,
 	SW_NAME_SOURCE,
 	SW_NAME_PHASE,
@@ -51,6 +56,7 @@ enum sw_name_kind {
 	SW_NAME_TREEPATH,
 	SW_NAME_PKGFILE,
 	SW_NAME_ID,
+	SW_NAME_SONAME,
 };
 
 #define SW_PKGNAME_MAX 128
@@ -59,7 +65,10 @@ enum sw_name_kind {
 #define SW_REPO_MAX 64
 #define SW_COMMIT_MAX 64
 #define SW_SLAVE_MAX 64
-#define SW_ID_MAX (SW_PKGNAME_MAX + 2 * SW_COMMIT_MAX + SW_REPO_MAX + 3)
+#define SW_BUMP_MAX 9999u
+#define SW_REVISION_MAX (SW_COMMIT_MAX + 5)   /* "<commit>+9999" */
+#define SW_ID_MAX (SW_PKGNAME_MAX + SW_COMMIT_MAX + SW_REVISION_MAX + \
+	SW_REPO_MAX + 3)
 #define SW_FILENAME_MAX 255
 
 /* "pkgname", "pkgbase", ...: for messages. */
@@ -87,11 +96,16 @@ int sw_name_parse_pkgfile(const char *file, struct sw_pkgfile_name *out,
  * detached symbols of pkgbase? */
 bool sw_name_is_debug(const char *pkgname, const char *pkgbase);
 
-/* A package-state id, split. */
+/*
+ * A package-state id, split. mod is a revision: the customization commit,
+ * with "+<n>" when the build is the farm's bump n of the version that
+ * commit declares (queue/bump.h); the bump is part of the id, so every
+ * rebuild has states of its own.
+ */
 struct sw_id {
 	char pkgbase[SW_PKGNAME_MAX + 1];
 	char src[SW_COMMIT_MAX + 1];
-	char mod[SW_COMMIT_MAX + 1];
+	char mod[SW_REVISION_MAX + 1];
 	char repo[SW_REPO_MAX + 1];
 };
 int sw_id_parse(const char *s, struct sw_id *out, struct sw_err *e);
@@ -100,6 +114,12 @@ int sw_id_from_fields(struct sw_id *out, const char *pkgbase, const char *src,
 	const char *mod, const char *repo, struct sw_err *e);
 /* out must hold SW_ID_MAX + 1 bytes. */
 void sw_id_format(const struct sw_id *id, char *out, size_t size);
+/* The farm bump of id: 0 when its revision is a bare commit. */
+unsigned sw_id_bump(const struct sw_id *id);
+/* id's customization commit, without "+<bump>"; out: SW_COMMIT_MAX + 1. */
+void sw_id_mod_commit(const struct sw_id *id, char *out, size_t size);
+/* Sets id's bump (0: none); -1 when bump > SW_BUMP_MAX. */
+int sw_id_set_bump(struct sw_id *id, unsigned bump, struct sw_err *e);
 
 /*
  * Sets out to "<dir>/<name><suffix>" after checking name as `kind`.

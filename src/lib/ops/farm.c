@@ -10,6 +10,7 @@
 #include "core/depgraph.h"
 #include "ops/farm.h"
 #include "queue/assign.h"
+#include "queue/bump.h"
 #include "queue/sanity.h"
 #include "queue/statedir.h"
 #include "queue/statepath.h"
@@ -521,6 +522,12 @@ read_lists(struct sw_farm *f, struct sw_err *e)
 		f->entries[i].meta = sw_buildmeta_find(&f->meta,
 			f->list.v[i].pkgbase, f->list.v[i].repo);
 		f->entries[i].cycle = -1;
+		snprintf(f->entries[i].version, sizeof(f->entries[i].version), "?");
+		if (f->entries[i].meta >= 0 &&
+		    sw_bump_version(f->meta.v[f->entries[i].meta].version,
+		    sw_id_bump(&f->list.v[i]), f->entries[i].version,
+		    sizeof(f->entries[i].version), e) < 0)
+			goto out;
 	}
 	ret = 0;
 	goto out;

@@ -48,6 +48,8 @@ enum sw_farm_result {
 struct sw_farm_entry {
 	struct sw_id id;
 	long meta;                    /* index into farm->meta, -1: none */
+	char version[SW_VERSION_MAX + 1]; /* built as: build-meta's with the
+	                                     farm bump (bump.h); "?" unknown */
 	bool locked, blocked;
 	struct sw_locked lock;
 	struct sw_blocked block;

@@ -13,7 +13,9 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "ops/sanitycheck.h"
+#include "queue/bump.h"
 #include "queue/sanity.h"
+#include "queue/sonames.h"
 #include "queue/statedir.h"
 #include "queue/statepath.h"
 #include "repo/pool.h"
@@ -467,6 +469,61 @@ out:
 	return ret;
 }
 
+/* ---- published and the farm's bumps (bump.h) ---- */
+
+/*
+ * published and sonames read; a bumped entry of the build list (bump n) rebuilds a
+ * published build of its version with a lower bump.
+ */
+static int
+check_published(struct ctx *x, const struct sw_farm *f)
+{
+	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_sonames idx = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	struct sw_err pe;
+	char idstr[SW_ID_MAX + 1];
+	size_t i;
+	long k;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, x->e) < 0)
+		goto out;
+	if (sw_publist_read(p.data, &pub, &pe) < 0) {
+		PUSH(x->problems, "%s", pe.msg);
+		ret = 0;
+		goto out;
+	}
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_SONAMES, x->e) < 0)
+		goto out;
+	if (sw_sonames_read(p.data, &idx, &pe) < 0)
+		PUSH(x->problems, "%s", pe.msg);
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, x->e) < 0)
+		goto out;
+	for (i = 0; i < f->list.n; i++) {
+		const struct sw_id *id = &f->list.v[i];
+		const struct sw_farm_entry *en = &f->entries[i];
+
+		if (sw_id_bump(id) == 0 || en->meta < 0)
+			continue;
+		k = sw_publist_find(&pub, id->pkgbase, id->repo);
+		if (k >= 0 && strcmp(pub.v[k].meta.version,
+		    f->meta.v[en->meta].version) == 0 &&
+		    sw_id_bump(&pub.v[k].id) < sw_id_bump(id))
+			continue;
+		sw_id_format(id, idstr, sizeof(idstr));
+		PUSH(x->problems, "'%s' is the farm's bump %u of %s, but '%s' "
+			"has no build of that version with a lower bump",
+			idstr, sw_id_bump(id), f->meta.v[en->meta].version, p.data);
+	}
+	ret = 0;
+out:
+	sw_publist_release(&pub);
+	sw_sonames_release(&idx);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /* ---- the whole check ---- */
 
 static int
@@ -482,7 +539,7 @@ check_all(struct ctx *x)
 	if (x->o->repair && check_repos(x) < 0)
 		goto out;
 	if (sw_farm_load_locked(&f, x->c, x->o->now, x->e) < 0 ||
-	    check_states(x, &f) < 0)
+	    check_states(x, &f) < 0 || check_published(x, &f) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -207,7 +207,7 @@ sw_status_state_word(const struct sw_farm *f, size_t i)
 const char *
 sw_status_version(const struct sw_farm *f, size_t i)
 {
-	return f->entries[i].meta >= 0 ? f->meta.v[f->entries[i].meta].version : "?";
+	return f->entries[i].version;
 }
 
 int

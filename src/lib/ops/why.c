@@ -161,6 +161,11 @@ build_reasons(const struct sw_farm *f, size_t i, struct sw_strvec *lines)
 		    ahead == 1 ? "s" : "") < 0)
 			goto out;
 	}
+	if (sw_id_bump(&en->id) > 0 && en->meta >= 0 &&
+	    sw_strvec_pushf(lines, "%s: a rebuild of %s, which is published "
+	    "already: built as %s (the farm's bump %u)", b,
+	    f->meta.v[en->meta].version, en->version, sw_id_bump(&en->id)) < 0)
+		goto out;
 	if (f->not_sane && sw_strvec_pushf(lines, "%s: nothing is handed out: "
 	    "the master is marked not sane (%s); run sanity-check", b,
 	    f->not_sane_why.n ? f->not_sane_why.v[0] : "?") < 0)

@@ -122,8 +122,29 @@ commit_len(const char *p, const char *end)
 }
 
 /*
+ * Length of a revision field at p (a commit, optionally "+" and up to four
+ * digits, then a space), or 0. The digits are checked with the id.
+ */
+static size_t
+revision_len(const char *p, const char *end)
+{
+	size_t c = 0, k;
+
+	if (end - p > 40 && (p[40] == ' ' || p[40] == '+'))
+		c = 40;
+	else if (end - p > 64 && (p[64] == ' ' || p[64] == '+'))
+		c = 64;
+	if (c == 0 || p[c] == ' ')
+		return c;
+	for (k = c + 1; k <= c + 5 && p + k < end; k++)
+		if (p[k] == ' ')
+			return k;
+	return 0;
+}
+
+/*
  * Indexes the build list: the shape of every line ("pkgbase src mod repo",
- * commits of 40 or 64 characters), every pkgbase and repository name (they
+ * commits of 40 or 64 characters, mod with an optional "+<bump>"), every pkgbase and repository name (they
  * key the lookups), and no (pkgbase, repo) twice. The commits are checked
  * in full where an entry is used (sw_assign_entry_id). This runs on every
  * call, over every line: it looks at each byte once.
@@ -159,7 +180,7 @@ sw_assign_index_list(struct snap *s, struct sw_err *e)
 		if (slen == 0)
 			goto bad;
 		mod = src + slen + 1;
-		mlen = commit_len(mod, end);
+		mlen = revision_len(mod, end);
 		if (mlen == 0)
 			goto bad;
 		repo = mod + mlen + 1;
@@ -215,7 +236,7 @@ sw_assign_index_list(struct snap *s, struct sw_err *e)
 	}
 	return 0;
 bad:
-	return sw_err_set(e, "%s:%zu: expected \"<pkgbase> <commit> <commit> "
+	return sw_err_set(e, "%s:%zu: expected \"<pkgbase> <commit> <revision> "
 		"<repository>\"", s->list_path.data, line);
 }
 

@@ -56,6 +56,27 @@ copy_checked(char *dst, size_t size, enum sw_name_kind kind, const char *s,
 }
 
 int
+sw_buildmeta_parse(char **f, struct sw_buildmeta_entry *ent, struct sw_err *e)
+{
+	if (copy_checked(ent->pkgbase, sizeof(ent->pkgbase), SW_NAME_PKGBASE,
+	    f[0], e) < 0 ||
+	    copy_checked(ent->repo, sizeof(ent->repo), SW_NAME_REPO, f[1], e) < 0 ||
+	    copy_checked(ent->source, sizeof(ent->source), SW_NAME_SOURCE, f[2],
+	    e) < 0 ||
+	    copy_checked(ent->path, sizeof(ent->path), SW_NAME_TREEPATH, f[3],
+	    e) < 0 ||
+	    (strcmp(f[4], "-") != 0 && copy_checked(ent->custom,
+	    sizeof(ent->custom), SW_NAME_TREEPATH, f[4], e) < 0) ||
+	    copy_checked(ent->version, sizeof(ent->version), SW_NAME_VERSION,
+	    f[5], e) < 0 ||
+	    split_list(f[6], SW_NAME_PKGNAME, &ent->pkgnames, e) < 0 ||
+	    (strcmp(f[7], "-") != 0 &&
+	    split_list(f[7], SW_NAME_PKGBASE, &ent->deps, e) < 0))
+		return -1;
+	return 0;
+}
+
+int
 sw_buildmeta_read(const char *path, struct sw_buildmeta *m, struct sw_err *e)
 {
 	struct sw_buf data = SW_BUF_INIT;
@@ -74,21 +95,7 @@ sw_buildmeta_read(const char *path, struct sw_buildmeta *m, struct sw_err *e)
 		goto out;
 	sw_lines_init(&lines, path, &data);
 	while ((r = sw_lines_next(&lines, f, 8, false, META_LINE_MAX, e)) == 1) {
-		if (copy_checked(ent.pkgbase, sizeof(ent.pkgbase), SW_NAME_PKGBASE,
-		    f[0], &fe) < 0 ||
-		    copy_checked(ent.repo, sizeof(ent.repo), SW_NAME_REPO, f[1], &fe) < 0 ||
-		    copy_checked(ent.source, sizeof(ent.source), SW_NAME_SOURCE, f[2],
-		    &fe) < 0 ||
-		    copy_checked(ent.path, sizeof(ent.path), SW_NAME_TREEPATH, f[3],
-		    &fe) < 0 ||
-		    (strcmp(f[4], "-") != 0 && copy_checked(ent.custom,
-		    sizeof(ent.custom), SW_NAME_TREEPATH, f[4], &fe) < 0) ||
-		    copy_checked(ent.version, sizeof(ent.version), SW_NAME_VERSION,
-		    f[5], &fe) < 0 ||
-		    split_list(f[6], SW_NAME_PKGNAME, &ent.pkgnames, &fe) < 0 ||
-		    (strcmp(f[7], "-") != 0 &&
-		    split_list(f[7], SW_NAME_PKGBASE, &ent.deps, &fe) < 0) ||
-		    append(m, &ent, &fe) < 0) {
+		if (sw_buildmeta_parse(f, &ent, &fe) < 0 || append(m, &ent, &fe) < 0) {
 			sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
 			goto out;
 		}
@@ -123,6 +130,17 @@ add_list(struct sw_buf *b, const struct sw_strvec *sv)
 }
 
 int
+sw_buildmeta_format(struct sw_buf *b, const struct sw_buildmeta_entry *x)
+{
+	if (sw_buf_addf(b, "%s %s %s %s %s %s ", x->pkgbase, x->repo,
+	    x->source, x->path, x->custom[0] ? x->custom : "-",
+	    x->version) < 0 || add_list(b, &x->pkgnames) < 0 ||
+	    sw_buf_addch(b, ' ') < 0 || add_list(b, &x->deps) < 0)
+		return -1;
+	return 0;
+}
+
+int
 sw_buildmeta_write(const char *path, const struct sw_buildmeta *m,
 	struct sw_txn *t, struct sw_err *e)
 {
@@ -131,12 +149,7 @@ sw_buildmeta_write(const char *path, const struct sw_buildmeta *m,
 	int ret = -1;
 
 	for (i = 0; i < m->n; i++) {
-		const struct sw_buildmeta_entry *x = &m->v[i];
-
-		if (sw_buf_addf(&b, "%s %s %s %s %s %s ", x->pkgbase, x->repo,
-		    x->source, x->path, x->custom[0] ? x->custom : "-",
-		    x->version) < 0 || add_list(&b, &x->pkgnames) < 0 ||
-		    sw_buf_addch(&b, ' ') < 0 || add_list(&b, &x->deps) < 0 ||
+		if (sw_buildmeta_format(&b, &m->v[i]) < 0 ||
 		    sw_buf_addch(&b, '\n') < 0) {
 			sw_err_sys(e, "cannot write '%s'", path);
 			goto out;
@@ -147,6 +160,33 @@ sw_buildmeta_write(const char *path, const struct sw_buildmeta *m,
 out:
 	sw_buf_release(&b);
 	return ret;
+}
+
+int
+sw_buildmeta_entry_copy(struct sw_buildmeta_entry *dst,
+	const struct sw_buildmeta_entry *src, struct sw_err *e)
+{
+	size_t i;
+
+	*dst = *src;
+	sw_strvec_init(&dst->pkgnames);
+	sw_strvec_init(&dst->deps);
+	for (i = 0; i < src->pkgnames.n; i++)
+		if (sw_strvec_push(&dst->pkgnames, src->pkgnames.v[i]) < 0)
+			goto nomem;
+	for (i = 0; i < src->deps.n; i++)
+		if (sw_strvec_push(&dst->deps, src->deps.v[i]) < 0)
+			goto nomem;
+	return 0;
+nomem:
+	entry_release(dst);
+	return sw_err_sys(e, "cannot copy the build-meta of '%s'", src->pkgbase);
+}
+
+void
+sw_buildmeta_entry_release(struct sw_buildmeta_entry *ent)
+{
+	entry_release(ent);
 }
 
 void

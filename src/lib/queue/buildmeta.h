@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/names.h"
 #include "core/strvec.h"
@@ -60,5 +61,20 @@ long sw_buildmeta_find(const struct sw_buildmeta *m, const char *pkgbase,
 int sw_buildmeta_add(struct sw_buildmeta *m, struct sw_buildmeta_entry *ent,
 	struct sw_err *e);
 void sw_buildmeta_remove(struct sw_buildmeta *m, size_t index);
+
+/*
+ * One entry as its 8 fields (a line split by lines.h): checked field by
+ * field into *ent, whose strvecs must be empty; on failure they may hold
+ * items (release with sw_buildmeta_entry_release). Others that keep
+ * build-meta lines (bump.h) share the format through these.
+ */
+int sw_buildmeta_parse(char **f, struct sw_buildmeta_entry *ent,
+	struct sw_err *e);
+/* Appends ent's line to b, without the newline; -1 when out of memory. */
+int sw_buildmeta_format(struct sw_buf *b, const struct sw_buildmeta_entry *ent);
+/* A deep copy (dst's strvecs are new); 0, or -1 with e and dst empty. */
+int sw_buildmeta_entry_copy(struct sw_buildmeta_entry *dst,
+	const struct sw_buildmeta_entry *src, struct sw_err *e);
+void sw_buildmeta_entry_release(struct sw_buildmeta_entry *ent);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "queue/buildlist.h"
+#include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "core/names.h"
 #include "queue/pkgstate.h"
 #include "queue/statedir.h"
@@ -17,13 +19,14 @@ static const char *const verbs[] = {
 	[SW_ADMIN_UNBREAK] = "unbroke",
 	[SW_ADMIN_TESTED] = "marked tested",
 	[SW_ADMIN_FAULTY] = "marked faulty",
+	[SW_ADMIN_BUMP] = "queued",
 };
 
 static bool
 on_list_action(enum sw_admin_action a)
 {
 	return a == SW_ADMIN_BLOCK || a == SW_ADMIN_UNBLOCK ||
-		a == SW_ADMIN_UNBREAK;
+		a == SW_ADMIN_UNBREAK || a == SW_ADMIN_BUMP;
 }
 
 /* Ids in a testing repository (a `testing` state). */
@@ -158,10 +161,92 @@ apply_one(const struct sw_master_conf *c, enum sw_admin_action a,
 		    sw_strvec_pushf(changes, "%s '%s'", verbs[a], idstr) < 0)
 			goto out;
 		break;
+	case SW_ADMIN_BUMP:     /* bump_all's */
+		sw_err_set(e, "'%s': a bump is no state change", idstr);
+		goto out;
 	}
 	ret = 0;
 out:
 	sw_strvec_release(&files);
+	return ret;
+}
+
+/*
+ * --bump: each published build back onto the build list (last), as the
+ * farm's next bump of its version. 0 staged, 1 refused (e says why), -1.
+ */
+static int
+bump_all(struct sw_statedir *sd,
+	const struct sw_publist *pub, const struct sw_id *ids, size_t n,
+	struct sw_txn *t, struct sw_strvec *changes, struct sw_err *e)
+{
+	struct sw_build_list l = { NULL, 0, 0 };
+	struct sw_buildmeta m = { NULL, 0, 0 };
+	struct sw_buildmeta_entry ent;
+	struct sw_buf lp = SW_BUF_INIT, mp = SW_BUF_INIT;
+	char idstr[SW_ID_MAX + 1], ver[SW_VERSION_MAX + 1];
+	size_t k;
+	long i;
+	int ret = -1;
+
+	if (sw_statedir_path(sd, SW_PATH_BUILD_LIST, &lp, e) < 0 ||
+	    sw_buildlist_read(lp.data, &l, e) < 0 ||
+	    sw_statedir_path(sd, SW_PATH_BUILD_META, &mp, e) < 0 ||
+	    sw_buildmeta_read(mp.data, &m, e) < 0)
+		goto out;
+	for (k = 0; k < n; k++) {
+		const struct sw_published *p;
+		struct sw_id id = ids[k];
+
+		i = sw_buildlist_find(&l, id.pkgbase, id.repo);
+		if (i >= 0) {
+			sw_id_format(&l.v[i], idstr, sizeof(idstr));
+			sw_err_set(e, "'%s' in '%s' is on the build list already, as "
+				"'%s'", id.pkgbase, id.repo, idstr);
+			ret = 1;
+			goto out;
+		}
+		p = &pub->v[sw_publist_find(pub, id.pkgbase, id.repo)];
+		if (!sw_bump_possible(p->meta.version)) {
+			sw_err_set(e, "'%s' %s in '%s': its pkgrel has a sub-release "
+				"already, the farm cannot bump it (makepkg allows one '.' "
+				"in pkgrel)", id.pkgbase, p->meta.version, id.repo);
+			ret = 1;
+			goto out;
+		}
+		if (sw_id_set_bump(&id, sw_id_bump(&p->id) + 1, e) < 0) {
+			ret = 1;
+			goto out;
+		}
+		sw_id_format(&id, idstr, sizeof(idstr));
+		if (sw_bump_version(p->meta.version, sw_id_bump(&id), ver,
+		    sizeof(ver), e) < 0)
+			goto out;
+		if (sw_buildmeta_find(&m, id.pkgbase, id.repo) >= 0) {
+			sw_err_set(e, "'%s' in '%s' has build-meta but is not on the "
+				"build list", id.pkgbase, id.repo);
+			goto out;
+		}
+		if (sw_buildlist_append(&l, &id, e) < 0 ||
+		    sw_buildmeta_entry_copy(&ent, &p->meta, e) < 0)
+			goto out;
+		if (sw_buildmeta_add(&m, &ent, e) < 0)
+			goto out;
+		if (sw_strvec_pushf(changes, "queued '%s': the farm's bump of %s, "
+		    "built as %s", idstr, p->meta.version, ver) < 0) {
+			sw_err_sys(e, "cannot queue '%s'", idstr);
+			goto out;
+		}
+	}
+	if (sw_buildlist_write(lp.data, &l, t, e) < 0 ||
+	    sw_buildmeta_write(mp.data, &m, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buildlist_release(&l);
+	sw_buildmeta_release(&m);
+	sw_buf_release(&lp);
+	sw_buf_release(&mp);
 	return ret;
 }
 
@@ -174,7 +259,8 @@ sw_admin_apply(const struct sw_master_conf *c, enum sw_admin_action action,
 	struct sw_build_list l = { NULL, 0, 0 };
 	struct testing tst = { NULL, 0, 0 };
 	struct sw_buf lp = SW_BUF_INIT;
-	struct sw_id *ids = NULL;
+	struct sw_id *ids = NULL, *pids = NULL;
+	struct sw_publist pub = { NULL, 0, 0 };
 	const struct sw_id *cand;
 	const char *where;
 	struct sw_txn t;
@@ -201,7 +287,21 @@ sw_admin_apply(const struct sw_master_conf *c, enum sw_admin_action action,
 		ret = lr == SW_LOCK_BUSY ? SW_ADMIN_BUSY : SW_ADMIN_ERROR;
 		goto out;
 	}
-	if (on_list_action(action)) {
+	if (action == SW_ADMIN_BUMP) {
+		if (sw_statedir_path(&sd, SW_PATH_PUBLISHED, &lp, e) < 0 ||
+		    sw_publist_read(lp.data, &pub, e) < 0)
+			goto out;
+		pids = calloc(pub.n + 1, sizeof(*pids));
+		if (pids == NULL) {
+			sw_err_sys(e, "cannot queue a rebuild");
+			goto out;
+		}
+		for (k = 0; k < pub.n; k++)
+			pids[k] = pub.v[k].id;
+		cand = pids;
+		ncand = pub.n;
+		where = "published (return-assignment accepted no build of it)";
+	} else if (on_list_action(action)) {
 		if (sw_statedir_path(&sd, SW_PATH_BUILD_LIST, &lp, e) < 0 ||
 		    sw_buildlist_read(lp.data, &l, e) < 0)
 			goto out;
@@ -232,7 +332,15 @@ sw_admin_apply(const struct sw_master_conf *c, enum sw_admin_action action,
 	    SW_LOCK_BUILD_LIST : SW_LOCK_PACKAGE_DB, &t, e) < 0)
 		goto out;
 	txn = true;
-	for (k = 0; k < nids; k++) {
+	if (action == SW_ADMIN_BUMP) {
+		int r = bump_all(&sd, &pub, ids, nids, &t, changes, e);
+
+		if (r != 0) {
+			ret = r > 0 ? SW_ADMIN_REFUSED : SW_ADMIN_ERROR;
+			goto out;
+		}
+	}
+	for (k = 0; action != SW_ADMIN_BUMP && k < nids; k++) {
 		int r = apply_one(c, action, &ids[k], reason, who, now, &t, changes, e);
 
 		if (r != 0) {
@@ -254,5 +362,7 @@ out:
 	sw_buf_release(&lp);
 	free(tst.v);
 	free(ids);
+	free(pids);
+	sw_publist_release(&pub);
 	return ret;
 }

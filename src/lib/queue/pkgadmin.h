@@ -11,10 +11,15 @@
  *                  goes)
  *   faulty         ... may not (`faulty`; `tested` goes); db-update reads
  *                  both
+ *   bump           a published build (bump.h) goes back onto the build list,
+ *                  last, at the same commits as the farm's next bump of its
+ *                  version: "<mod>+<n>", built with pkgrel "<pkgrel>.<n>"
  *
  * A target is a pkgbase or a full id (<pkgbase>.<commit>.<commit>.<repo>).
  * For block, unblock and unbreak it names an entry of the build list; for
- * tested and faulty an id in a testing state. A pkgbase that names more
+ * tested and faulty an id in a testing state; for bump the last published
+ * build of a pkgbase, which must not be on the build list (a pending build
+ * is built anyway) and whose pkgrel must have no sub-release yet. A pkgbase that names more
  * than one (in two repositories) must be given as an id. Every target is
  * resolved and checked first: one the action cannot apply to (not on the
  * list, not blocked, not broken, already blocked, not in testing, already
@@ -39,6 +44,7 @@ enum sw_admin_action {
 	SW_ADMIN_UNBREAK,
 	SW_ADMIN_TESTED,
 	SW_ADMIN_FAULTY,
+	SW_ADMIN_BUMP,
 };
 
 enum sw_admin_result {

@@ -9,7 +9,7 @@
 #include "core/names.h"
 #include "core/run.h"
 
-#define ID_ARGS SW_ARG_PKGBASE, SW_ARG_COMMIT, SW_ARG_COMMIT, SW_ARG_REPO
+#define ID_ARGS SW_ARG_PKGBASE, SW_ARG_COMMIT, SW_ARG_REVISION, SW_ARG_REPO
 
 static const struct sw_slavecmd_spec table[] = {
 	{ "get-assignment", "get-assignment", 0, { 0 } },
@@ -56,6 +56,8 @@ check_arg(enum sw_slavecmd_arg kind, const char *s, size_t len,
 		return sw_name_check_mem(SW_NAME_PKGBASE, s, len, e);
 	case SW_ARG_COMMIT:
 		return sw_name_check_mem(SW_NAME_COMMIT, s, len, e);
+	case SW_ARG_REVISION:
+		return sw_name_check_mem(SW_NAME_REVISION, s, len, e);
 	case SW_ARG_REPO:
 		return sw_name_check_mem(SW_NAME_REPO, s, len, e);
 	case SW_ARG_PHASE:

@@ -36,6 +36,7 @@
 enum sw_slavecmd_arg {
 	SW_ARG_PKGBASE,
 	SW_ARG_COMMIT,
+	SW_ARG_REVISION,    /* a commit, or "<commit>+<bump>" */
 	SW_ARG_REPO,
 	SW_ARG_PHASE,
 	SW_ARG_ERROR,    /* the literal word ERROR */

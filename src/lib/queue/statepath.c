@@ -25,6 +25,8 @@ static const struct {
 	[SW_PATH_GIT_FETCH_LOCK] = { "locks/git-fetch.lock", false },
 	[SW_PATH_NOT_SANE] = { "not-sane", false },
 	[SW_PATH_STATUS_MEMORY] = { "status-memory", false },
+	[SW_PATH_PUBLISHED] = { "published", false },
+	[SW_PATH_SONAMES] = { "sonames", false },
 };
 
 const char *

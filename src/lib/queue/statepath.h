@@ -23,6 +23,10 @@
  *     git-fetch.lock        held by get-package-updates for a whole run
  *   not-sane                the mark of sanity-check (sanity.h)
  *   status-memory           build-master-status's counters (ops/status.h)
+ *   published               the last accepted build of each pkgbase and
+ *                           repository, with its farm bump (bump.h)
+ *   sonames                 what each published package's ELF files
+ *                           provide and need (sonames.h)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -60,6 +64,8 @@ enum sw_statepath {
 	SW_PATH_GIT_FETCH_LOCK,
 	SW_PATH_NOT_SANE,
 	SW_PATH_STATUS_MEMORY,
+	SW_PATH_PUBLISHED,
+	SW_PATH_SONAMES,
 	SW_PATH_COUNT
 };
 

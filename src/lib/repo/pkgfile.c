@@ -358,6 +358,16 @@ finish_digests(struct reader *r, struct sw_pkgfile *p, struct sw_err *e)
 	return 0;
 }
 
+void
+sw_pkgfile_formats(struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+}
+
 int
 sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e)
 {
@@ -396,11 +406,7 @@ sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e)
 		sw_err_set(e, "cannot read '%s': out of memory", path);
 		goto out;
 	}
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
+	sw_pkgfile_formats(a);
 	if (archive_read_open2(a, r, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
 		sw_err_set(e, "cannot read '%s': corrupt or truncated archive: %s",
 			path, archive_error_string(a));

@@ -48,6 +48,13 @@ struct sw_pkgfile {
 	const char *pkgname, *pkgbase, *version, *arch; /* pkgbase may be NULL */
 };
 
+struct archive;
+/*
+ * Lets the libarchive reader a read what a package file may be: a tar,
+ * plain or compressed as makepkg writes it (gzip, xz, bzip2, zstd).
+ */
+void sw_pkgfile_formats(struct archive *a);
+
 void sw_pkgfile_init(struct sw_pkgfile *p);
 int sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e);
 void sw_pkgfile_release(struct sw_pkgfile *p);

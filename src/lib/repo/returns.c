@@ -10,10 +10,13 @@
 
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "core/fileio.h"
 #include "queue/lease.h"
 #include "core/log.h"
+#include "repo/elfdeps.h"
 #include "repo/pkgfile.h"
+#include "queue/sonames.h"
 #include "queue/pkgstate.h"
 #include "repo/pool.h"
 #include "repo/repodb.h"
@@ -194,6 +197,7 @@ struct pkg {
 	struct sw_pkgfile_name fn;
 	struct sw_buf sig;
 	bool debug;                 /* makepkg's <pkgbase>-debug, undeclared */
+	struct sw_strvec provides, needs;    /* sonames (elfdeps.h) */
 };
 
 struct ret_ctx {
@@ -202,6 +206,7 @@ struct ret_ctx {
 	const char *slave;
 	const struct sw_slave_entry_conf *sc;
 	const struct sw_repo_conf *rc;
+	const struct sw_buildmeta_entry *meta;
 	struct sw_upload up;
 	struct pkg *pk;
 	size_t np;
@@ -240,6 +245,8 @@ pair_up(struct ret_ctx *x, struct sw_err *e)
 		}
 		snprintf(p->file, sizeof(p->file), "%s", f);
 		sw_buf_init(&p->sig, 0);
+		sw_strvec_init(&p->provides);
+		sw_strvec_init(&p->needs);
 		x->np++;
 	}
 	if (x->np == 0) {
@@ -306,9 +313,13 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 	struct sw_strvec seen = SW_STRVEC_INIT;
 	struct sw_pkgfile pf;
 	enum sw_return_result ret = SW_RETURN_ERROR;
+	char want[SW_VERSION_MAX + 1];
 	size_t k;
 
 	sw_pkgfile_init(&pf);
+	if (sw_bump_version(m->version, sw_id_bump(x->id), want, sizeof(want),
+	    e) < 0)
+		goto out;
 	for (k = 0; k < x->np; k++) {
 		struct pkg *p = &x->pk[k];
 
@@ -333,10 +344,15 @@ check_packages(struct ret_ctx *x, const struct sw_buildmeta_entry *m,
 				pf.arch, x->c->arch);
 			goto out;
 		}
-		if (strcmp(pf.version, m->version) != 0) {
-			sw_err_set(e, "'%s' has version '%s', the PKGBUILD at the "
-				"assigned commits declares '%s'", p->file, pf.version,
-				m->version);
+		if (strcmp(pf.version, want) != 0) {
+			if (sw_id_bump(x->id) > 0)
+				sw_err_set(e, "'%s' has version '%s', expected '%s': the "
+					"farm's bump %u of '%s'", p->file, pf.version, want,
+					sw_id_bump(x->id), m->version);
+			else
+				sw_err_set(e, "'%s' has version '%s', the PKGBUILD at the "
+					"assigned commits declares '%s'", p->file, pf.version,
+					m->version);
 			goto out;
 		}
 		p->debug = !sw_strvec_contains(&m->pkgnames, pf.pkgname);
@@ -493,6 +509,94 @@ out:
 	return ret;
 }
 
+/* What each package's ELF files provide and need, before any lock. */
+static enum sw_return_result
+read_sonames(struct ret_ctx *x, struct sw_err *e)
+{
+	size_t k;
+
+	for (k = 0; k < x->np; k++) {
+		if (x->pk[k].debug)     /* detached symbols: nothing to link */
+			continue;
+		if (sw_upload_path(&x->up, x->pk[k].file, &x->path, e) < 0)
+			return SW_RETURN_ERROR;
+		if (sw_elfdeps_pkg(x->path.data, &x->pk[k].provides,
+		    &x->pk[k].needs, e) < 0) {
+			sw_err_prefix(e, "refused upload");
+			return SW_RETURN_INVALID;
+		}
+	}
+	return SW_RETURN_OK;
+}
+
+/* sonames (sonames.h): the lines of this pkgbase become the new build's. */
+static int
+record_sonames(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_sonames idx = { NULL, 0, 0 };
+	struct sw_soname_ent *ents = NULL;
+	struct sw_buf p = SW_BUF_INIT;
+	size_t k, n = 0;
+	int ret = -1;
+
+	ents = calloc(x->np, sizeof(*ents));
+	if (ents == NULL) {
+		sw_err_sys(e, "cannot record the sonames");
+		goto out;
+	}
+	for (k = 0; k < x->np; k++) {
+		if (x->pk[k].debug)
+			continue;
+		snprintf(ents[n].pkgname, sizeof(ents[n].pkgname), "%s",
+			x->pk[k].fn.pkgname);
+		snprintf(ents[n].repo, sizeof(ents[n].repo), "%s", x->id->repo);
+		snprintf(ents[n].pkgbase, sizeof(ents[n].pkgbase), "%s",
+			x->id->pkgbase);
+		ents[n].provides = x->pk[k].provides;
+		ents[n].needs = x->pk[k].needs;
+		sw_strvec_init(&x->pk[k].provides);
+		sw_strvec_init(&x->pk[k].needs);
+		n++;
+	}
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_SONAMES, e) < 0 ||
+	    sw_sonames_read(p.data, &idx, e) < 0) {
+		for (k = 0; k < n; k++) {
+			sw_strvec_release(&ents[k].provides);
+			sw_strvec_release(&ents[k].needs);
+		}
+		goto out;
+	}
+	if (sw_sonames_replace(&idx, x->id->repo, x->id->pkgbase, ents, n, e) < 0 ||
+	    sw_sonames_write(p.data, &idx, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(ents);
+	sw_sonames_release(&idx);
+	sw_buf_release(&p);
+	return ret;
+}
+
+/* published (bump.h): this build is now the last of its line. */
+static int
+record_published(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
+	    sw_publist_read(p.data, &pub, e) < 0 ||
+	    sw_publist_record(&pub, x->id, x->meta, e) < 0 ||
+	    sw_publist_write(p.data, &pub, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_publist_release(&pub);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /*
  * Under both locks: everything in one transaction. A debug package goes
  * into the line's debug staging repository, or, if the line has none, is
@@ -545,6 +649,8 @@ publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
 	    (dchanged && sw_repodb_stage(&dbg, &t, x->sign_open ? &x->sg : NULL,
 	    x->c->repo_key, e) < 0) ||
 	    take_off_list(x->c, x->id, false, &t, e) < 0 ||
+	    record_published(x, &t, e) < 0 ||
+	    record_sonames(x, &t, e) < 0 ||
 	    sw_pkgstate_write_files(x->c->state_dir, x->id, SW_STATE_DONE, &done,
 	    &t, e) < 0 ||
 	    sw_pkgstate_remove(x->c->state_dir, x->id, SW_STATE_LOCKED, &t, e) < 0 ||
@@ -589,7 +695,8 @@ not_published(struct ret_ctx *x, struct sw_err *e)
 			goto out;
 		if (lstat(x->path.data, &st) == 0) {
 			sw_err_set(e, "'%s' is published already: a new build needs a "
-				"new pkgrel", x->pk[k].file);
+				"new pkgrel or a farm bump (modify-package-state --bump)",
+				x->pk[k].file);
 			ret = SW_RETURN_PACKAGE_SET;
 			goto out;
 		}
@@ -674,9 +781,11 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 		ret = ur == SW_UPLOAD_INVALID ? SW_RETURN_INVALID : SW_RETURN_ERROR;
 		goto out;
 	}
+	x.meta = &meta.v[m];
 	if ((ret = pair_up(&x, e)) != SW_RETURN_OK ||
 	    (ret = verify_signatures(&x, e)) != SW_RETURN_OK ||
-	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK)
+	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK ||
+	    (ret = read_sonames(&x, e)) != SW_RETURN_OK)
 		goto out;
 	ret = lock_and_check(c, &sd, true, id, slave, now, e);
 	if (ret != SW_RETURN_OK)
@@ -700,8 +809,11 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 				x.rc->staging);
 	ret = SW_RETURN_OK;
 out:
-	for (k = 0; x.pk != NULL && k < x.np; k++)
+	for (k = 0; x.pk != NULL && k < x.np; k++) {
 		sw_buf_release(&x.pk[k].sig);
+		sw_strvec_release(&x.pk[k].provides);
+		sw_strvec_release(&x.pk[k].needs);
+	}
 	free(x.pk);
 	if (x.sign_open)
 		sw_sign_release(&x.sg);

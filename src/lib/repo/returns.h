@@ -22,17 +22,23 @@
  *   - each package reads (pkgfile.h), and its .PKGINFO name, version and
  *     arch are those of its file name;
  *   - its pkgbase is id's, its arch the master's or "any", its version the
- *     one build-meta has for the assigned commits, and the pkgnames are
+ *     one build-meta has for the assigned commits (with the farm bump of
+ *     id's revision: pkgrel "<pkgrel>.<n>", bump.h), and the pkgnames are
  *     exactly build-meta's (plus, optionally, "<pkgbase>-debug", the debug
- *     package makepkg's debug option makes).
+ *     package makepkg's debug option makes);
+ *   - no file of it is in pool/ already (a version is published once).
  * Then, in one transaction journaled under package-db.lock: each package
  * and its signature go into pool/ and are linked into
  * <staging>/os/<arch>/ (a debug package: into the line's debug staging
  * repository, <staging>-debug, when its [repository] has debug = yes; else
  * it is dropped with a log line and not published), the staging databases
  * are rewritten through repodb.h (signed with repo_key if set), the entry
- * leaves the build list
- * and build-meta, `done` lists the package files, `locked` (and any
+ * leaves the build list and build-meta into `published` (bump.h) as the
+ * last build of its line, the sonames its ELF files provide and need
+ * (elfdeps.h, read before any lock; a malformed ELF file refuses the
+ * upload; debug packages are not read) replace its lines in `sonames`
+ * (sonames.h),
+ * `done` lists the package files, `locked` (and any
  * `broken` or `blocked`) of id go, and so do the states of older revisions
  * of the same pkgbase in the same repository: their `done` packages are
  * unlinked from staging and taken out of its databases where the new build

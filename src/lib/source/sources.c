@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "queue/lease.h"
 #include "queue/statedir.h"
 #include "source/gitsrc.h"
@@ -15,6 +16,8 @@ struct where {
 	char source[SW_SLAVE_MAX + 1];
 	char path[SW_FILENAME_MAX + 1];
 	char custom[SW_FILENAME_MAX + 1];   /* "" none */
+	unsigned bump;                      /* the farm's bump (bump.h), or 0 */
+	char pkgrel[SW_VERSION_MAX + 1];    /* with the bump */
 };
 
 static enum sw_sources_result
@@ -67,6 +70,10 @@ locate(const struct sw_master_conf *c, const struct sw_id *id,
 	memcpy(w->source, m.v[i].source, sizeof(w->source));
 	memcpy(w->path, m.v[i].path, sizeof(w->path));
 	memcpy(w->custom, m.v[i].custom, sizeof(w->custom));
+	w->bump = sw_id_bump(id);
+	if (sw_bump_pkgrel(m.v[i].version, w->bump, w->pkgrel, sizeof(w->pkgrel),
+	    e) < 0)
+		goto out;
 	ret = SW_SOURCES_OK;
 out:
 	sw_buildmeta_release(&m);
@@ -113,9 +120,30 @@ out:
  * cache only saves the slave work: one that cannot be read counts as not
  * there (get-package-updates reports it).
  */
+/* The pkgrel the slave builds: the farm's bump, where there is one. */
+static int
+set_pkgrel(struct sw_srcinfo *si, const char *pkgrel, struct sw_err *e)
+{
+	size_t k;
+	char *v;
+
+	for (k = 0; k < si->base.n; k++) {
+		if (strcmp(si->base.v[k].key, "pkgrel") != 0 ||
+		    strcmp(si->base.v[k].value, pkgrel) == 0)
+			continue;
+		v = strdup(pkgrel);
+		if (v == NULL)
+			return sw_err_sys(e, "cannot bump '%s'", si->base.name);
+		free(si->base.v[k].value);
+		si->base.v[k].value = v;
+	}
+	return 0;
+}
+
 static int
 master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
-	const struct sw_gitsrc_dir *custom, struct sw_buf *out, struct sw_err *e)
+	const struct sw_gitsrc_dir *custom, const char *pkgrel, struct sw_buf *out,
+	struct sw_err *e)
 {
 	char tree[SW_COMMIT_MAX + 1], ctree[SW_COMMIT_MAX + 1];
 	char key[SW_CACHE_KEY_MAX + 1];
@@ -138,18 +166,46 @@ master_srcinfo(const struct sw_master_conf *c, const struct sw_gitsrc_dir *up,
 	    sw_introspect_cache_open(&cache, c->state_dir, &ce) < 0 ||
 	    sw_introspect_cache_get(cache, key, &si, &ce) != 0)
 		goto out;
-	r = sw_srcinfo_print(&si, out, e) < 0 ? -1 : 0;
+	r = set_pkgrel(&si, pkgrel, e) < 0 || sw_srcinfo_print(&si, out, e) < 0 ?
+		-1 : 0;
 out:
 	sw_introspect_cache_close(cache);
 	sw_srcinfo_release(&si);
 	return r;
 }
 
+struct put {
+	struct sw_tarout *t;
+	const struct where *w;
+};
+
+/* The PKGBUILD with the farm's bump: its last word on pkgrel. */
+static int
+put_bumped(struct put *p, const char *relpath, bool executable,
+	const char *data, size_t len, struct sw_err *e)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	int ret = -1;
+
+	if (sw_buf_add(&b, data, len) < 0 ||
+	    sw_buf_addf(&b, "%s# slipway: the farm's bump %u of this version\n"
+	    "pkgrel=%s\n", len > 0 && data[len - 1] != '\n' ? "\n" : "",
+	    p->w->bump, p->w->pkgrel) < 0) {
+		sw_err_sys(e, "cannot bump '%s'", relpath);
+		goto out;
+	}
+	ret = sw_tarout_file(p->t, relpath, executable, b.data, b.len, e);
+out:
+	sw_buf_release(&b);
+	return ret;
+}
+
 static int
 put_entry(const char *relpath, enum sw_gitobj type, bool executable,
 	const char *data, size_t len, void *arg, struct sw_err *e)
 {
-	struct sw_tarout *t = arg;
+	struct put *p = arg;
+	struct sw_tarout *t = p->t;
 	char *target;
 	int r;
 
@@ -160,6 +216,8 @@ put_entry(const char *relpath, enum sw_gitobj type, bool executable,
 	case SW_GIT_TREE:
 		return sw_tarout_dir(t, relpath, e);
 	case SW_GIT_BLOB:
+		if (p->w->bump > 0 && strcmp(relpath, "PKGBUILD") == 0)
+			return put_bumped(p, relpath, executable, data, len, e);
 		return sw_tarout_file(t, relpath, executable, data, len, e);
 	case SW_GIT_LINK:
 		target = strndup(data, len);
@@ -183,7 +241,9 @@ sw_sources_write(const struct sw_master_conf *c, const struct sw_id *id,
 	struct sw_tarout t = { NULL, -1, 0, false };
 	struct sw_buf si = SW_BUF_INIT;
 	struct where w;
+	struct put put;
 	enum sw_sources_result ret;
+	char modc[SW_COMMIT_MAX + 1];
 	int r;
 
 	memset(&w, 0, sizeof(w));
@@ -204,12 +264,15 @@ sw_sources_write(const struct sw_master_conf *c, const struct sw_id *id,
 	    open_mirror(c->state_dir, NULL, NULL, &cust, e) < 0)
 		goto out;
 	up = (struct sw_gitsrc_dir){ src, id->src, w.path };
-	custom = (struct sw_gitsrc_dir){ cust, id->mod, w.custom };
-	r = master_srcinfo(c, &up, cust != NULL ? &custom : NULL, &si, e);
+	sw_id_mod_commit(id, modc, sizeof(modc));
+	custom = (struct sw_gitsrc_dir){ cust, modc, w.custom };
+	r = master_srcinfo(c, &up, cust != NULL ? &custom : NULL, w.pkgrel, &si,
+		e);
+	put = (struct put){ &t, &w };
 	if (r < 0 ||
 	    sw_tarout_open(&t, fd, SW_SOURCES_MTIME, e) < 0 ||
 	    sw_gitsrc_walk(&up, cust != NULL ? &custom : NULL, SW_SOURCES_MAX,
-	    put_entry, &t, e) < 0 ||
+	    put_entry, &put, e) < 0 ||
 	    (r == 0 && sw_tarout_file(&t, SW_SOURCES_SRCINFO, false, si.data,
 	    si.len, e) < 0) ||
 	    sw_tarout_close(&t, e) < 0)

@@ -17,6 +17,8 @@
  * say after a customization appended to it); in its place goes what the
  * master itself read of this directory, when the introspection cache holds
  * it (introspect.h), so that a slave need not read the PKGBUILD again.
+ * When the id's revision carries a farm bump n (bump.h), the PKGBUILD ends
+ * in "pkgrel=<pkgrel>.<n>" and the .SRCINFO says the same pkgrel.
  * A failure part-way ends the stream without an end-of-archive marker, so a
  * reader never takes a cut tree for a whole one. Reads only.
  */

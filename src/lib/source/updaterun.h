@@ -63,6 +63,7 @@ struct sw_updaterun_report {
 	bool partial;               /* some package or source failed */
 	size_t fetched, read, cached, queued, updated, removed, deleted, failed,
 		blocked, unblocked, loops, listed;
+	size_t bumped;              /* queued at a published version: bumped */
 	struct sw_strvec messages;  /* one sentence each: warnings, errors */
 };
 

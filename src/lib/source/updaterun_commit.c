@@ -138,6 +138,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	struct sw_deletion_list del = { NULL, 0, 0 };
 	struct sw_buildmeta meta = { NULL, 0, 0 };
 	struct sw_failures fails = { NULL, 0, 0 };
+	struct sw_publist pub = { NULL, 0, 0 };
 	struct sw_upd_loops loops = { NULL, 0 };
 	struct sw_pkginfo **info = NULL, *fallback = NULL;
 	struct sw_updates u;
@@ -155,12 +156,14 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    sw_statedir_path(&r->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
 	    sw_buildmeta_read(p.data, &meta, e) < 0 ||
 	    sw_statedir_path(&r->sd, SW_PATH_PKGBUILD_ERRORS, &p, e) < 0 ||
-	    sw_failures_read(p.data, &fails, e) < 0)
+	    sw_failures_read(p.data, &fails, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_PUBLISHED, &p, e) < 0 ||
+	    sw_publist_read(p.data, &pub, e) < 0)
 		goto out;
 	for (i = 0; i < list.n; i++) {
 		char s[SW_ID_MAX + 1];
 
-		sw_id_format(&list.v[i], s, sizeof(s));
+		sw_ur_id_key(&list.v[i], s, sizeof(s));
 		if (!sw_ur_known_get(r, &list.v[i]) && !sw_ur_queued_info(r, &list.v[i]) &&
 		    !sw_ur_tried(r, s)) {
 			ret = 1;
@@ -177,6 +180,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	u.failures = &fails;
 	u.build_manually = &r->cu.bm[NEW];
 	u.recheck = &r->recheck;
+	u.published = &pub;
 	u.now = (int64_t)time(NULL);
 	u.txn = &t;
 	if (sw_updates_merge(&u, r->acts, r->nacts, e) < 0)
@@ -217,6 +221,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	r->rep->failed = u.failed;
 	r->rep->blocked = u.blocked;
 	r->rep->unblocked = u.unblocked;
+	r->rep->bumped = u.bumped;
 	r->rep->loops = loops.n;
 	r->rep->listed = list.n;
 	ret = 0;
@@ -233,6 +238,7 @@ out:
 	sw_deletionlist_release(&del);
 	sw_buildmeta_release(&meta);
 	sw_failures_release(&fails);
+	sw_publist_release(&pub);
 	sw_buf_release(&p);
 	return ret;
 }

@@ -17,12 +17,22 @@ cmp_known(const void *a, const void *b)
 	return strcmp(((const struct known *)a)->id, ((const struct known *)b)->id);
 }
 
+void
+sw_ur_id_key(const struct sw_id *id, char *out, size_t size)
+{
+	struct sw_id base = *id;
+
+	/* never fails: bump 0 always fits */
+	(void)sw_id_set_bump(&base, 0, NULL);
+	sw_id_format(&base, out, size);
+}
+
 struct sw_pkginfo *
 sw_ur_known_get(struct run *r, const struct sw_id *id)
 {
 	struct known k, *f;
 
-	sw_id_format(id, k.id, sizeof(k.id));
+	sw_ur_id_key(id, k.id, sizeof(k.id));
 	f = r->nknown ? bsearch(&k, r->known, r->nknown, sizeof(k), cmp_known) : NULL;
 	return f ? &f->info : NULL;
 }
@@ -58,7 +68,7 @@ job_for_entry(struct run *r, struct job *j, const struct sw_id *id,
 	sw_srcinfo_init(&j->si);
 	if (si < 0)
 		return 1;
-	sw_id_format(id, j->id, sizeof(j->id));
+	sw_ur_id_key(id, j->id, sizeof(j->id));
 	snprintf(j->pkgbase, sizeof(j->pkgbase), "%s", id->pkgbase);
 	j->src = (size_t)si;
 	j->pp = NO_PP;
@@ -70,7 +80,7 @@ job_for_entry(struct run *r, struct job *j, const struct sw_id *id,
 	}
 	snprintf(j->commit, sizeof(j->commit), "%s", id->src);
 	snprintf(j->path, sizeof(j->path), "%s", m->path);
-	snprintf(j->mod, sizeof(j->mod), "%s", id->mod);
+	sw_id_mod_commit(id, j->mod, sizeof(j->mod));
 	snprintf(j->custom, sizeof(j->custom), "%s", m->custom);
 	if (sw_ur_repo_of(r, j->src, j->pp) == NULL ||
 	    sw_gitsrc_lookup(sw_ur_repo_of(r, j->src, j->pp), j->commit, j->path, &t,
@@ -111,7 +121,7 @@ sw_ur_learn_list(struct run *r, struct sw_err *e)
 		long mi;
 		char s[SW_ID_MAX + 1];
 
-		sw_id_format(id, s, sizeof(s));
+		sw_ur_id_key(id, s, sizeof(s));
 		if (sw_ur_known_get(r, id) || sw_ur_queued_info(r, id) || sw_ur_tried(r, s))
 			continue;
 		if (sw_strvec_push(&r->tried, s) < 0)

@@ -185,7 +185,7 @@ sw_ur_queued_info(struct run *r, const struct sw_id *id)
 	char s[SW_ID_MAX + 1];
 	long i;
 
-	sw_id_format(id, s, sizeof(s));
+	sw_ur_id_key(id, s, sizeof(s));
 	i = queued_index(r, s);
 	return i < 0 ? NULL : &r->act_info[i];
 }

@@ -224,6 +224,11 @@ int sw_ur_plan(struct run *r, struct sw_err *e);
 
 /* What the PKGBUILD of list entry id says, or NULL when not learnt. */
 struct sw_pkginfo *sw_ur_known_get(struct run *r, const struct sw_id *id);
+/*
+ * The key of id in the run's indexes: its id without a farm bump (what a
+ * PKGBUILD says depends on the commits only).
+ */
+void sw_ur_id_key(const struct sw_id *id, char *out, size_t size);
 /* Did sw_ur_learn_list try to read id? */
 bool sw_ur_tried(const struct run *r, const char *id);
 /*

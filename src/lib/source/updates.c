@@ -8,6 +8,7 @@
 #include "core/depgraph.h"
 #include "core/keymap.h"
 #include "core/lines.h"
+#include "queue/bump.h"
 
 #define FAILURES_MAX_SIZE (64 * 1024 * 1024)
 
@@ -334,6 +335,24 @@ apply_removal(struct merge *m, struct sw_upd_action *a, struct sw_err *e)
 	return 0;
 }
 
+/* A version published already is queued as the farm's next bump of it. */
+static int
+set_bump(struct sw_updates *u, struct sw_id *id, const char *version,
+	struct sw_err *e)
+{
+	struct sw_err be;
+	unsigned bump = 0;
+
+	if (u->published == NULL)
+		return 0;
+	if (sw_bump_next(u->published, id->pkgbase, id->repo, version, &bump,
+	    &be) == 1 && sw_strvec_pushf(&u->warnings, "%s", be.msg) < 0)
+		return sw_err_sys(e, "cannot queue '%s'", id->pkgbase);
+	if (bump > 0)
+		u->bumped++;
+	return sw_id_set_bump(id, bump, e);
+}
+
 static int
 apply_queue(struct merge *m, struct sw_upd_action *a, struct sw_err *e)
 {
@@ -344,7 +363,8 @@ apply_queue(struct merge *m, struct sw_upd_action *a, struct sw_err *e)
 	bool carried = false;
 	char old[SW_ID_MAX + 1], nid[SW_ID_MAX + 1];
 
-	if (sw_id_from_fields(&id, p, a->src, a->mod, r, e) < 0)
+	if (sw_id_from_fields(&id, p, a->src, a->mod, r, e) < 0 ||
+	    set_bump(u, &id, a->meta.version, e) < 0)
 		return -1;
 	if ((d = sw_deletionlist_find(u->del, p, r)) >= 0)
 		sw_deletionlist_remove(u->del, (size_t)d);

@@ -17,7 +17,9 @@
  *      FAIL    its PKGBUILD could not be read: off the build list, into the
  *              failure list with the reason
  *      QUEUE   new or changed: off the deletion list and the failure list;
- *              onto the build list, or its revisions updated if it is there
+ *              onto the build list, or its revisions updated if it is there;
+ *              at a version published already (u->published), its revision
+ *              carries the farm's next bump (bump.h)
  *    An entry that leaves the list, or whose id changes, loses its locked
  *    and broken states (a new revision resets failures); a blocked state
  *    moves to the new id. Blocks for build-manually are recomputed for
@@ -48,6 +50,7 @@
 #include "core/buf.h"
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "source/custom.h"
 #include "core/err.h"
 #include "core/names.h"
@@ -104,11 +107,13 @@ struct sw_updates {
 	struct sw_failures *failures;
 	const struct sw_custom_list *build_manually;  /* NULL: empty */
 	const struct sw_strvec *recheck;              /* NULL: none */
+	const struct sw_publist *published;           /* NULL: none (bump.h) */
 	int64_t now;
 	struct sw_txn *txn;
 	struct sw_strvec warnings;
 	/* counts for the report */
-	size_t queued, updated, removed, deleted, failed, blocked, unblocked;
+	size_t queued, updated, removed, deleted, failed, blocked, unblocked,
+		bumped;
 };
 
 /* Zeroes the counts and initializes warnings; the pointers are the caller's. */
