@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <sys/file.h>
@@ -71,11 +73,28 @@ flock_until(int fd, long deadline)
 	return r;
 }
 
+/* The benchmarks' measure of lock waits (lock.h): one line on stderr. */
+static void
+report_wait(const char *path, const struct timespec *t0, int r)
+{
+	struct timespec t1;
+	long long us;
+
+	if (getenv("SLIPWAY_LOCK_TIMES") == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+		(t1.tv_nsec - t0->tv_nsec) / 1000;
+	dprintf(STDERR_FILENO, "slipway-lock: '%s' %s after %lld us\n", path,
+		r == 0 ? "taken" : "not taken", us);
+}
+
 enum sw_lock_result
 sw_lock_take(const char *path, int timeout_ms, int *fd, struct sw_err *e)
 {
 	long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	int lfd, r;
+	struct timespec t0;
+	int lfd, r, saved;
 
 	*fd = -1;
 	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -83,6 +102,7 @@ sw_lock_take(const char *path, int timeout_ms, int *fd, struct sw_err *e)
 		sw_err_sys(e, "cannot open lock '%s'", path);
 		return SW_LOCK_ERROR;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* the uncontended case costs one system call */
 	while ((r = flock(lfd, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
 		;
@@ -91,6 +111,9 @@ sw_lock_take(const char *path, int timeout_ms, int *fd, struct sw_err *e)
 			;
 	else if (r < 0 && errno == EWOULDBLOCK && timeout_ms > 0)
 		r = flock_until(lfd, deadline);
+	saved = errno;
+	report_wait(path, &t0, r);
+	errno = saved;
 	if (r < 0) {
 		if (errno == EWOULDBLOCK) {
 			sw_err_set(e, "'%s' is locked by another process", path);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -46,6 +47,10 @@ sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e)
 void
 sw_sign_release(struct sw_sign *s)
 {
+	if (s->key != NULL)
+		gpgme_key_unref(s->key);
+	s->key = NULL;
+	s->key_fpr[0] = '\0';
 	if (s->ctx != NULL)
 		gpgme_release(s->ctx);
 	s->ctx = NULL;
@@ -86,7 +91,6 @@ int
 sw_sign_detached(struct sw_sign *s, const char *key, const void *data,
 	size_t len, struct sw_buf *sig, struct sw_err *e)
 {
-	gpgme_key_t k = NULL;
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_sign_result_t res;
 	gpgme_error_t err;
@@ -96,14 +100,21 @@ sw_sign_detached(struct sw_sign *s, const char *key, const void *data,
 
 	if (sw_name_check(SW_NAME_FINGERPRINT, key, e) < 0)
 		return sw_err_prefix(e, "cannot sign");
-	err = gpgme_get_key(s->ctx, key, &k, 1);
-	if (err != 0) {
-		sw_err_set(e, "cannot sign with key '%s': %s", key,
-			gpgme_strerror(err));
-		goto out;
+	if (s->key == NULL || strcasecmp(s->key_fpr, key) != 0) {
+		if (s->key != NULL)
+			gpgme_key_unref(s->key);
+		s->key = NULL;
+		err = gpgme_get_key(s->ctx, key, &s->key, 1);
+		if (err != 0) {
+			s->key = NULL;
+			sw_err_set(e, "cannot sign with key '%s': %s", key,
+				gpgme_strerror(err));
+			goto out;
+		}
+		snprintf(s->key_fpr, sizeof(s->key_fpr), "%s", key);
 	}
 	gpgme_signers_clear(s->ctx);
-	err = gpgme_signers_add(s->ctx, k);
+	err = gpgme_signers_add(s->ctx, s->key);
 	if (err == 0)
 		err = gpgme_data_new_from_mem(&in, data, len, 0);
 	if (err == 0)
@@ -136,8 +147,6 @@ out:
 		gpgme_free(mem);
 	gpgme_data_release(out);
 	gpgme_data_release(in);
-	if (k != NULL)
-		gpgme_key_unref(k);
 	return ret;
 }
 

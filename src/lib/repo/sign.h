@@ -6,7 +6,8 @@
  * Then sign (sw_sign_detached: binary, detached, by one given key) or verify
  * (sw_sign_verify_file: a good signature over this file, by whom?), and
  * compare the signer with the key you expect as a step of its own
- * (sw_sign_expect). sw_sign_release ends the context.
+ * (sw_sign_expect). sw_sign_release ends the context. A context remembers
+ * the key it last signed with, so signing again with it costs no key lookup.
  *
  * Signature files are read with sw_sig_read: O_NOFOLLOW, a regular file of
  * at most SW_SIG_MAX bytes, binary OpenPGP only. pacman refuses armored
@@ -43,6 +44,12 @@ struct sw_sign {
 	char sub[SW_SIGN_KEYS][SW_FPR_MAX + 1];
 	char primary[SW_SIGN_KEYS][SW_FPR_MAX + 1];
 	int nkeys;
+	/*
+	 * The last signing key, looked up once: each lookup runs a gpg of its
+	 * own, and a database pair is signed twice (bench/scale.c).
+	 */
+	gpgme_key_t key;
+	char key_fpr[SW_FPR_MAX + 1];
 };
 
 int sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e);
