@@ -165,7 +165,7 @@ run(const char *op, char **args, int n, struct sw_cli *cli, struct opts *o,
 	struct sw_master_conf conf;
 	struct sw_repodb_guard g = SW_REPODB_GUARD_INIT;
 	struct sw_repodb db;
-	struct sw_sign s = { NULL };
+	struct sw_sign s = SW_SIGN_INIT;
 	bool have_conf = false, is_add = strcmp(op, "add") == 0;
 	int rc = EXIT_FAIL;
 

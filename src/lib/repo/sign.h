@@ -52,6 +52,9 @@ struct sw_sign {
 	char key_fpr[SW_FPR_MAX + 1];
 };
 
+/* A context sw_sign_release may take before (or without) sw_sign_init. */
+#define SW_SIGN_INIT { .ctx = NULL }
+
 int sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e);
 void sw_sign_release(struct sw_sign *s);
 
