@@ -124,26 +124,14 @@ sw_sonames_read(const char *path, struct sw_sonames *s, struct sw_err *e)
 }
 
 static int
-add_list(struct sw_buf *b, const struct sw_strvec *sv)
-{
-	size_t i;
-
-	if (sv->n == 0)
-		return sw_buf_addstr(b, "-");
-	for (i = 0; i < sv->n; i++)
-		if ((i && sw_buf_addch(b, ',') < 0) || sw_buf_addstr(b, sv->v[i]) < 0)
-			return -1;
-	return 0;
-}
-
-static int
 format_one(struct sw_buf *out, const void *list, size_t i)
 {
 	const struct sw_soname_ent *x = &((const struct sw_sonames *)list)->v[i];
 
 	if (sw_buf_addf(out, "%s %s %s ", x->repo, x->pkgbase, x->pkgname) < 0 ||
-	    add_list(out, &x->provides) < 0 || sw_buf_addch(out, ' ') < 0 ||
-	    add_list(out, &x->needs) < 0)
+	    sw_strvec_add_list(out, &x->provides) < 0 ||
+	    sw_buf_addch(out, ' ') < 0 ||
+	    sw_strvec_add_list(out, &x->needs) < 0)
 		return -1;
 	return sw_buf_addch(out, '\n');
 }
