@@ -443,7 +443,7 @@ static int
 check_repos(struct ctx *x)
 {
 	struct sw_strvec linked = SW_STRVEC_INIT;
-	struct sw_sign s = { NULL };
+	struct sw_sign s;
 	size_t i;
 	int k, ret = -1;
 

@@ -511,7 +511,7 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 static enum sw_build_result
 sign_and_deliver(struct ctx *x, const struct sw_strvec *files, struct sw_err *e)
 {
-	struct sw_sign s = { NULL };
+	struct sw_sign s;
 	struct sw_buf sig = SW_BUF_INIT, from = SW_BUF_INIT, to = SW_BUF_INIT;
 	struct sw_map m = SW_MAP_INIT;
 	enum sw_build_result ret = SW_BUILD_ERROR;
