@@ -68,6 +68,22 @@ test_file(void **state)
 	assert_int_equal(sw_rebuilds_set(&r, &b, "rebuild: x", &e), 0);
 	assert_int_equal(sw_rebuilds_set(&r, &b, "", &e), -1);
 	assert_int_equal(sw_rebuilds_set(&r, &b, "two\nlines", &e), -1);
+	{
+		/* the longest reason return-assignment writes fits: two sonames
+		 * of 255 bytes, a pkgbase of 128, a version of 160 */
+		char longest[1100];
+
+		memset(longest, 'x', sizeof(longest));
+		longest[SW_REBUILD_REASON_MAX] = '\0';
+		assert_true(strlen("rebuild:  ->  by  ") + 2 * 255 + 128 + 160 <=
+			SW_REBUILD_REASON_MAX);
+		assert_int_equal(sw_rebuilds_set(&r, &b, longest, &e), 0);
+		longest[SW_REBUILD_REASON_MAX] = 'x';
+		longest[SW_REBUILD_REASON_MAX + 1] = '\0';
+		assert_int_equal(sw_rebuilds_set(&r, &b, longest, &e), -1);
+		tu_assert_contains(e.msg, "rebuild reason longer than");
+	}
+	assert_int_equal(sw_rebuilds_set(&r, &b, "rebuild: x", &e), 0);
 	/* only b is on the list: a's line is stale and is not written */
 	assert_int_equal(sw_buildlist_append(&l, &b, &e), 0);
 	assert_int_equal(sw_rebuilds_write(p, &r, &l, NULL, &e), 0);

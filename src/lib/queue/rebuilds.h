@@ -38,7 +38,7 @@
 #include "queue/buildmeta.h"
 #include "queue/bump.h"
 
-#define SW_REBUILD_REASON_MAX 600
+#define SW_REBUILD_REASON_MAX 1024    /* two sonames, a pkgbase, a version */
 
 struct sw_rebuild {
 	struct sw_id id;
