@@ -1,9 +1,9 @@
 /*
  * The master's state files: build-list, deletion-list, build-meta,
- * published, sonames and the package-states files (buildlist.h,
- * buildmeta.h, bump.h, sonames.h, pkgstate.h). The first byte picks the file; the rest is its
- * contents. A build list or published list that reads must write back and
- * read again to the same entries.
+ * published, sonames, rebuilds and the package-states files (buildlist.h,
+ * buildmeta.h, bump.h, sonames.h, rebuilds.h, pkgstate.h). The first byte picks the file; the rest is its
+ * contents. A build list, published list, soname index or rebuilds file
+ * that reads must write back and read again to the same entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "queue/buildmeta.h"
 #include "queue/bump.h"
 #include "queue/pkgstate.h"
+#include "queue/rebuilds.h"
 #include "queue/sonames.h"
 #include "fuzz.h"
 
@@ -96,6 +97,33 @@ published(const uint8_t *data, size_t size)
 	sw_buf_release(&t2);
 }
 
+/* rebuilds: written with every id on the list, reads back the same. */
+static void
+rebuilds(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_rebuilds a = {0}, b = {0};
+	struct sw_build_list l = {0};
+	const char *path = fuzz_file("rebuilds", data, size);
+	size_t i;
+
+	if (sw_rebuilds_read(path, &a, &e) == 0) {
+		for (i = 0; i < a.n; i++)
+			if (sw_buildlist_append(&l, &a.v[i].id, &e) < 0)
+				abort();
+		if (sw_rebuilds_write(path, &a, &l, NULL, &e) < 0 ||
+		    sw_rebuilds_read(path, &b, &e) < 0 || a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++)
+			if (memcmp(&a.v[i].id, &b.v[i].id, sizeof(a.v[i].id)) != 0 ||
+			    strcmp(a.v[i].reason, b.v[i].reason) != 0)
+				abort();
+	}
+	sw_rebuilds_release(&a);
+	sw_rebuilds_release(&b);
+	sw_buildlist_release(&l);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		path = fuzz_file("build-list", data + 1, size - 1);
 		if (sw_buildlist_read(path, &l, &e) == 0) {
@@ -135,6 +163,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (sw_sonames_write(path, &so, NULL, &e) < 0 ||
 		    sw_sonames_read(path, &so2, &e) < 0 || so.n != so2.n))
 			abort();
+		break;
+	case 6:
+		rebuilds(data + 1, size - 1);
 		break;
 	default:
 		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),

@@ -167,6 +167,9 @@ check "plain stays in stable" sh -c "$BIN/repo-db list '$M/repos/extra/os/x86_64
 check "epochy left stable, its links too" sh -c "! $BIN/repo-db list '$M/repos/extra/os/x86_64/extra.db.tar.gz' | grep -q epochy && test ! -e '$M/repos/extra/os/x86_64/$EP'"
 check "the split packages went together" sh -c "! $BIN/repo-db list '$M/repos/extra/os/x86_64/extra.db.tar.gz' | grep -q split"
 check "the entry for a package never built is dropped with a note" grep -q "ghost.*never built" "$T/.err"
+check "the deleted pkgbases left the soname index, the held one stays" sh -c \
+	"! awk '{print \$2}' '$M/state/sonames' | grep -qxE 'epochy|splitbase' &&
+	 awk '{print \$2}' '$M/state/sonames' | grep -qx plain"
 if [ "$(cat "$M/state/deletion-list")" = "plain extra" ]; then ok "only the held deletion is left on the list"; else not_ok "only the held deletion is left on the list" "$(cat "$M/state/deletion-list")"; fi
 check "every database agrees with its files" dbs_ok
 check "pacman reads all three" pm_reads "$T/pm"

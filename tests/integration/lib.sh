@@ -45,6 +45,21 @@ expect() {
 	fi
 }
 
+# expect_out NAME WANT-RC PATTERN: as expect, with PATTERN in stdout
+expect_out() {
+	if [ "$rc" -eq "$2" ] && grep -qE -- "$3" <<<"$out"; then ok "$1"; else
+		not_ok "$1" "exit status $rc (expected $2), stdout not /$3/?" \
+			"stdout: $out" "stderr: $err"; fi
+}
+
+# sc SLAVE COMMAND: slave-connect for SLAVE with SSH_ORIGINAL_COMMAND, as
+# sshd runs it for a slave's key
+sc() {
+	local slave=$1
+	shift
+	SSH_ORIGINAL_COMMAND="$*" "$BIN/slave-connect" "$slave"
+}
+
 # check NAME CMD...: ok if CMD succeeds
 check() {
 	local name=$1

@@ -66,13 +66,6 @@ set_list() {
 	done
 }
 
-# sc SLAVE COMMAND: slave-connect for SLAVE with SSH_ORIGINAL_COMMAND.
-sc() {
-	local slave=$1
-	shift
-	SSH_ORIGINAL_COMMAND="$*" "$BIN/slave-connect" "$slave"
-}
-
 # sc_in FILE SLAVE COMMAND: the same, with FILE on standard input.
 sc_in() {
 	local in=$1

@@ -48,17 +48,6 @@ gnupg_home = $T/ka
 build_uid = $((61000 + $$ % 3000))
 EOF
 
-sc() {
-	local slave=$1
-	shift
-	SSH_ORIGINAL_COMMAND="$*" "$BIN/slave-connect" "$slave"
-}
-# expect_out NAME WANT-RC PATTERN: as expect, with PATTERN in stdout
-expect_out() {
-	if [ "$rc" -eq "$2" ] && grep -qE -- "$3" <<<"$out"; then ok "$1"; else
-		not_ok "$1" "exit status $rc (expected $2), stdout not /$3/?" \
-			"stdout: $out" "stderr: $err"; fi
-}
 rev_of() { awk '$1 == "bumpy" {print $3}' "$STATE/build-list"; }
 # the bumpy versions in staging
 staged() {

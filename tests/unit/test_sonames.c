@@ -97,6 +97,122 @@ test_malformed(void **state)
 		"2: 'libhc' in 'core' is listed twice");
 }
 
+/* idx: "repo pkgbase pkgname provides needs" lines, lists space-separated. */
+static void
+index_of(struct sw_sonames *s, const char *const *lines, size_t n)
+{
+	struct sw_soname_ent x;
+	struct sw_err e;
+	size_t k;
+
+	memset(s, 0, sizeof(*s));
+	for (k = 0; k < n; k++) {
+		char r[64], b[64], pn[64], pv[256], nd[256];
+
+		assert_int_equal(sscanf(lines[k], "%63[^|]|%63[^|]|%63[^|]|%255[^|]|%255[^|]",
+			r, b, pn, pv, nd), 5);
+		ent(&x, r, b, pn, strcmp(pv, "-") ? pv : "", strcmp(nd, "-") ? nd : "");
+		assert_int_equal(sw_sonames_replace(s, r, b, &x, 1, &e), 0);
+	}
+}
+
+/* What a new build of core/hc providing `provides` breaks in idx. */
+static void
+breaks_of(const char *const *idx, size_t n, const char *provides,
+	struct sw_soname_breaks *br)
+{
+	struct sw_sonames s;
+	struct sw_soname_ent nw;
+	struct sw_err e;
+
+	index_of(&s, idx, n);
+	ent(&nw, "core", "hc", "libhc", provides, "libc.so.6");
+	assert_int_equal(sw_sonames_breaks(&s, "core", "hc", &nw, 1, br, &e), 0);
+	sw_strvec_release(&nw.provides);
+	sw_strvec_release(&nw.needs);
+	sw_sonames_release(&s);
+}
+
+static void
+test_breaks(void **state)
+{
+	static const char *const idx[] = {
+		"core|hc|libhc|libhc.so.1 libhc-extra.so.1|libc.so.6",
+		"core|prog-a|prog-a|-|libc.so.6 libhc.so.1 libmid.so.0",
+		"core|prog-b|prog-b|-|libhc-extra.so.1 libhc.so.1",
+		"core|mid|mid|libmid.so.0|libhc.so.1",
+		"core|plain|plain|-|libc.so.6",
+		"core|static|static|-|-",
+		"extra|other-line|other-line|-|libhc.so.1",
+	};
+	struct sw_soname_breaks br;
+
+	(void)state;
+	/* libhc.so.1 -> libhc.so.2, libhc-extra.so.1 stays */
+	breaks_of(idx, 7, "libhc-extra.so.1 libhc.so.2", &br);
+	/* exactly the three that link against it, mid (which prog-a needs)
+	 * before prog-a; not plain, not static, not another line's */
+	assert_int_equal(br.n, 3);
+	assert_string_equal(br.v[0].pkgbase, "mid");
+	assert_string_equal(br.v[1].pkgbase, "prog-a");
+	assert_string_equal(br.v[2].pkgbase, "prog-b");
+	assert_string_equal(br.v[1].old, "libhc.so.1");
+	assert_string_equal(br.v[1].new, "libhc.so.2");
+	assert_int_equal(br.v[0].ndeps, 0);
+	assert_int_equal(br.v[1].ndeps, 1);
+	assert_int_equal(br.v[1].deps[0], 0);
+	assert_int_equal(br.v[2].ndeps, 0);
+	sw_soname_breaks_release(&br);
+	/* the same sonames again (a rebuild of hc): nothing breaks */
+	breaks_of(idx, 7, "libhc-extra.so.1 libhc.so.1", &br);
+	assert_int_equal(br.n, 0);
+	/* both dropped: prog-b comes back once, with the first in byte order,
+	 * and nothing replaced it */
+	breaks_of(idx, 7, "", &br);
+	assert_int_equal(br.n, 3);
+	assert_string_equal(br.v[2].pkgbase, "prog-b");
+	assert_string_equal(br.v[2].old, "libhc-extra.so.1");
+	assert_string_equal(br.v[2].new, "");
+	sw_soname_breaks_release(&br);
+}
+
+/* A soname another pkgbase of the line still provides breaks nothing. */
+static void
+test_breaks_other_provider(void **state)
+{
+	static const char *const idx[] = {
+		"core|hc|libhc|libhc.so.1|-",
+		"core|hc1|libhc1|libhc.so.1|-",
+		"core|prog|prog|-|libhc.so.1",
+	};
+	struct sw_soname_breaks br;
+
+	(void)state;
+	breaks_of(idx, 3, "libhc.so.2", &br);
+	assert_int_equal(br.n, 0);
+}
+
+/* Two that need each other's sonames: a cycle, by pkgbase, one dep. */
+static void
+test_breaks_cycle(void **state)
+{
+	static const char *const idx[] = {
+		"core|hc|libhc|libhc.so.1|-",
+		"core|zeta|zeta|libzeta.so.1|libhc.so.1 libalpha.so.1",
+		"core|alpha|alpha|libalpha.so.1|libhc.so.1 libzeta.so.1",
+	};
+	struct sw_soname_breaks br;
+
+	(void)state;
+	breaks_of(idx, 3, "libhc.so.2", &br);
+	assert_int_equal(br.n, 2);
+	assert_string_equal(br.v[0].pkgbase, "alpha");
+	assert_string_equal(br.v[1].pkgbase, "zeta");
+	assert_int_equal(br.v[0].ndeps, 0);
+	assert_int_equal(br.v[1].ndeps, 1);
+	sw_soname_breaks_release(&br);
+}
+
 int
 main(void)
 {
@@ -105,6 +221,9 @@ main(void)
 			tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_malformed, tu_setup_tmpdir,
 			tu_teardown_tmpdir),
+		cmocka_unit_test(test_breaks),
+		cmocka_unit_test(test_breaks_other_provider),
+		cmocka_unit_test(test_breaks_cycle),
 	};
 
 	return cmocka_run_group_tests_name("sonames", tests, NULL, NULL);

@@ -99,6 +99,26 @@ test_split_nothing(void **state)
 	sw_strvec_release(&sv);
 }
 
+static void
+test_add_list(void **state)
+{
+	struct sw_strvec sv = SW_STRVEC_INIT;
+	struct sw_buf b = SW_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(sw_strvec_add_list(&b, &sv), 0);
+	assert_string_equal(b.data, "-");
+	assert_int_equal(sw_strvec_push(&sv, "libhc.so.1"), 0);
+	assert_int_equal(sw_buf_addch(&b, ' '), 0);
+	assert_int_equal(sw_strvec_add_list(&b, &sv), 0);
+	assert_int_equal(sw_strvec_push(&sv, "libc.so.6"), 0);
+	assert_int_equal(sw_buf_addch(&b, ' '), 0);
+	assert_int_equal(sw_strvec_add_list(&b, &sv), 0);
+	assert_string_equal(b.data, "- libhc.so.1 libhc.so.1,libc.so.6");
+	sw_strvec_release(&sv);
+	sw_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -107,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_push_copies_and_terminates),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_nothing),
+		cmocka_unit_test(test_add_list),
 	};
 
 	return cmocka_run_group_tests_name("strvec", tests, NULL, NULL);

@@ -546,3 +546,19 @@ sw_name_path(struct sw_buf *out, const char *dir, enum sw_name_kind kind,
 		return sw_err_sys(e, "cannot build path for '%s'", name);
 	return 0;
 }
+
+int
+sw_name_check_text(const char *what, const char *s, size_t max,
+	struct sw_err *e)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == ' ')
+		return sw_err_set(e, "empty %s", what);
+	if (strlen(s) > max)
+		return sw_err_set(e, "%s longer than %zu bytes", what, max);
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return sw_err_set(e, "%s holds a control character", what);
+	return 0;
+}

@@ -81,6 +81,14 @@ int sw_name_check(enum sw_name_kind kind, const char *s, struct sw_err *e);
 int sw_name_check_mem(enum sw_name_kind kind, const char *s, size_t len,
 	struct sw_err *e);
 
+/*
+ * One line of free text kept in a state file (a block reason, a rebuild
+ * reason): not empty, not starting with a blank, at most max bytes, no
+ * control character. what names it in the message ("empty block reason").
+ */
+int sw_name_check_text(const char *what, const char *s, size_t max,
+	struct sw_err *e);
+
 /* A package or signature file name, split. */
 struct sw_pkgfile_name {
 	char pkgname[SW_PKGNAME_MAX + 1];

@@ -110,3 +110,16 @@ sw_strvec_contains(const struct sw_strvec *sv, const char *s)
 			return 1;
 	return 0;
 }
+
+int
+sw_strvec_add_list(struct sw_buf *b, const struct sw_strvec *sv)
+{
+	size_t i;
+
+	if (sv->n == 0)
+		return sw_buf_addstr(b, "-");
+	for (i = 0; i < sv->n; i++)
+		if ((i && sw_buf_addch(b, ',') < 0) || sw_buf_addstr(b, sv->v[i]) < 0)
+			return -1;
+	return 0;
+}

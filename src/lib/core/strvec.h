@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 struct sw_strvec {
 	char **v;
 	size_t n;
@@ -27,5 +29,10 @@ int sw_strvec_pushf(struct sw_strvec *sv, const char *fmt, ...)
 /* Splits s on runs of blanks (space, tab) and pushes every word. */
 int sw_strvec_split(struct sw_strvec *sv, const char *s);
 int sw_strvec_contains(const struct sw_strvec *sv, const char *s);
+/*
+ * Appends sv to b as state files write a list: its items joined by ',',
+ * or "-" when it is empty. -1 when out of memory.
+ */
+int sw_strvec_add_list(struct sw_buf *b, const struct sw_strvec *sv);
 
 #endif

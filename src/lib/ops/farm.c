@@ -43,6 +43,7 @@ sw_farm_release(struct sw_farm *f)
 	sw_buildlist_release(&f->list);
 	sw_buildmeta_release(&f->meta);
 	sw_deletionlist_release(&f->deletions);
+	sw_rebuilds_release(&f->rebuilds);
 	sw_stages_release(&f->stages);
 	sw_strvec_release(&f->stray_states);
 	sw_strvec_release(&f->not_sane_why);
@@ -510,7 +511,9 @@ read_lists(struct sw_farm *f, struct sw_err *e)
 	    sw_statepath(&p, dir, SW_PATH_BUILD_META, e) < 0 ||
 	    sw_buildmeta_read(p.data, &f->meta, e) < 0 ||
 	    sw_statepath(&p, dir, SW_PATH_DELETION_LIST, e) < 0 ||
-	    sw_deletionlist_read(p.data, &f->deletions, e) < 0)
+	    sw_deletionlist_read(p.data, &f->deletions, e) < 0 ||
+	    sw_statepath(&p, dir, SW_PATH_REBUILDS, e) < 0 ||
+	    sw_rebuilds_read(p.data, &f->rebuilds, e) < 0)
 		goto out;
 	if (f->list.n > 0) {
 		f->entries = calloc(f->list.n, sizeof(*f->entries));
@@ -522,6 +525,8 @@ read_lists(struct sw_farm *f, struct sw_err *e)
 		f->entries[i].meta = sw_buildmeta_find(&f->meta,
 			f->list.v[i].pkgbase, f->list.v[i].repo);
 		f->entries[i].cycle = -1;
+		f->entries[i].rebuild = sw_rebuilds_reason(&f->rebuilds,
+			&f->list.v[i]);
 		snprintf(f->entries[i].version, sizeof(f->entries[i].version), "?");
 		if (f->entries[i].meta >= 0 &&
 		    sw_bump_version(f->meta.v[f->entries[i].meta].version,

@@ -6,7 +6,7 @@
  * (statedir.h, taken in that order, each waited for at most
  * lock_timeout_ms):
  * the build list, build-meta and the deletion list (buildlist.h,
- * buildmeta.h), every package state (pkgstate.h), and then the databases
+ * buildmeta.h), the reasons of the farm's own rebuilds (rebuilds.h), every package state (pkgstate.h), and then the databases
  * of every stage of every repository (stages.h). It changes nothing
  * (taking a lock finishes an interrupted transaction, as for every
  * holder). From these it works out, for each build-list entry, the
@@ -35,6 +35,7 @@
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
 #include "queue/pkgstate.h"
+#include "queue/rebuilds.h"
 #include "repo/stages.h"
 
 enum sw_farm_result {
@@ -50,6 +51,7 @@ struct sw_farm_entry {
 	long meta;                    /* index into farm->meta, -1: none */
 	char version[SW_VERSION_MAX + 1]; /* built as: build-meta's with the
 	                                     farm bump (bump.h); "?" unknown */
+	const char *rebuild;          /* why the farm queued it (rebuilds.h), or NULL */
 	bool locked, blocked;
 	struct sw_locked lock;
 	struct sw_blocked block;
@@ -89,6 +91,7 @@ struct sw_farm {
 	struct sw_build_list list;
 	struct sw_buildmeta meta;
 	struct sw_deletion_list deletions;
+	struct sw_rebuilds rebuilds;
 	struct sw_farm_entry *entries;  /* list.n, in build order */
 	struct sw_farm_cycle *cycles;
 	size_t ncycles;

@@ -260,6 +260,9 @@ sw_status_text(const struct sw_farm *f, const struct sw_status_memory *m,
 		if (en->blocked)
 			r |= sw_buf_addf(o, "blocked: %s by '%s': %s\n", en->id.pkgbase,
 				en->block.who, en->block.reason);
+		if (en->rebuild != NULL)
+			r |= sw_buf_addf(o, "queued by the farm: %s %s, %s\n",
+				en->id.pkgbase, sw_status_version(f, i), en->rebuild);
 		if (en->nattempts > 0)
 			r |= sw_buf_addf(o, "broken: %s %zu time%s, %zu waiting on it, "
 				"last log %s/logs/%s\n", en->id.pkgbase, en->nattempts,
@@ -363,6 +366,8 @@ sw_status_json(const struct sw_farm *f, const struct sw_status_memory *m,
 			r |= (k ? sw_buf_addch(o, ',') : 0) |
 				js(o, f->entries[en->deps[k]].id.pkgbase);
 		r |= sw_buf_addf(o, "],\"waiting\":%zu", en->waiting);
+		if (en->rebuild != NULL)
+			r |= sw_buf_addstr(o, ",\"rebuild\":") | js(o, en->rebuild);
 		if (en->locked) {
 			r |= sw_buf_addstr(o, ",\"locked\":{\"slave\":") |
 				js(o, en->lock.slave);

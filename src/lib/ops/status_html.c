@@ -178,7 +178,7 @@ sw_status_html(const struct sw_farm *f, const struct sw_status_memory *m,
 	const char *dir, struct sw_err *e)
 {
 	static const char *const qcols[] = { "#", "package", "repository",
-		"version", "state", "waits for", NULL };
+		"version", "state", "waits for", "queued by the farm", NULL };
 	static const char *const lcols[] = { "package", "slave", "phase",
 		"elapsed", "last heartbeat", NULL };
 	static const char *const bcols[] = { "package", "failures", "last slave",
@@ -227,7 +227,9 @@ sw_status_html(const struct sw_farm *f, const struct sw_status_memory *m,
 		for (k = 0; k < en->ndeps; k++)
 			r |= (k ? sw_buf_addstr(&o, " ") : 0) |
 				h(&o, f->entries[en->deps[k]].id.pkgbase);
-		r |= sw_buf_addstr(&o, "</td></tr>\n");
+		r |= sw_buf_addstr(&o, "</td>") |
+			td(&o, en->rebuild != NULL ? en->rebuild : "") |
+			sw_buf_addstr(&o, "</tr>\n");
 	}
 	r |= sw_buf_addstr(&o, "</tbody></table>\n");
 

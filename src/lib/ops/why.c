@@ -166,6 +166,10 @@ build_reasons(const struct sw_farm *f, size_t i, struct sw_strvec *lines)
 	    "already: built as %s (the farm's bump %u)", b,
 	    f->meta.v[en->meta].version, en->version, sw_id_bump(&en->id)) < 0)
 		goto out;
+	if (en->rebuild != NULL &&
+	    sw_strvec_pushf(lines, "%s: queued by the farm: %s", b,
+	    en->rebuild) < 0)
+		goto out;
 	if (f->not_sane && sw_strvec_pushf(lines, "%s: nothing is handed out: "
 	    "the master is marked not sane (%s); run sanity-check", b,
 	    f->not_sane_why.n ? f->not_sane_why.v[0] : "?") < 0)

@@ -116,26 +116,13 @@ out:
 	return ret;
 }
 
-static int
-add_list(struct sw_buf *b, const struct sw_strvec *sv)
-{
-	size_t i;
-
-	if (sv->n == 0)
-		return sw_buf_addstr(b, "-");
-	for (i = 0; i < sv->n; i++)
-		if ((i && sw_buf_addch(b, ',') < 0) || sw_buf_addstr(b, sv->v[i]) < 0)
-			return -1;
-	return 0;
-}
-
 int
 sw_buildmeta_format(struct sw_buf *b, const struct sw_buildmeta_entry *x)
 {
 	if (sw_buf_addf(b, "%s %s %s %s %s %s ", x->pkgbase, x->repo,
 	    x->source, x->path, x->custom[0] ? x->custom : "-",
-	    x->version) < 0 || add_list(b, &x->pkgnames) < 0 ||
-	    sw_buf_addch(b, ' ') < 0 || add_list(b, &x->deps) < 0)
+	    x->version) < 0 || sw_strvec_add_list(b, &x->pkgnames) < 0 ||
+	    sw_buf_addch(b, ' ') < 0 || sw_strvec_add_list(b, &x->deps) < 0)
 		return -1;
 	return 0;
 }

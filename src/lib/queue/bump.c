@@ -221,3 +221,51 @@ sw_bump_version(const char *version, unsigned bump, char *out, size_t size,
 		return sw_err_set(e, "version '%s' is too long to bump", version);
 	return 0;
 }
+
+int
+sw_bump_queue(const struct sw_publist *pub, const char *pkgbase,
+	const char *repo, struct sw_build_list *l, struct sw_buildmeta *m,
+	struct sw_id *id, char *ver, size_t size, struct sw_err *e)
+{
+	struct sw_buildmeta_entry ent;
+	const struct sw_published *p;
+	char idstr[SW_ID_MAX + 1];
+	long i = sw_buildlist_find(l, pkgbase, repo);
+
+	if (i >= 0) {
+		sw_id_format(&l->v[i], idstr, sizeof(idstr));
+		sw_err_set(e, "'%s' in '%s' is on the build list already, as '%s'",
+			pkgbase, repo, idstr);
+		return 1;
+	}
+	i = sw_publist_find(pub, pkgbase, repo);
+	if (i < 0) {
+		sw_err_set(e, "'%s' in '%s' is not published (return-assignment "
+			"accepted no build of it)", pkgbase, repo);
+		return 1;
+	}
+	p = &pub->v[i];
+	if (!sw_bump_possible(p->meta.version)) {
+		sw_err_set(e, "'%s' %s in '%s': its pkgrel has a sub-release "
+			"already, the farm cannot bump it (makepkg allows one '.' in "
+			"pkgrel)", pkgbase, p->meta.version, repo);
+		return 1;
+	}
+	*id = p->id;
+	if (sw_id_set_bump(id, sw_id_bump(&p->id) + 1, e) < 0)
+		return 1;
+	if (sw_bump_version(p->meta.version, sw_id_bump(id), ver, size, e) < 0)
+		return -1;
+	if (sw_buildmeta_find(m, pkgbase, repo) >= 0)
+		return sw_err_set(e, "'%s' in '%s' has build-meta but is not on the "
+			"build list", pkgbase, repo);
+	if (sw_buildmeta_entry_copy(&ent, &p->meta, e) < 0)
+		return -1;
+	if (sw_buildmeta_add(m, &ent, e) < 0)
+		return -1;
+	if (sw_buildlist_append(l, id, e) < 0) {
+		sw_buildmeta_remove(m, m->n - 1);
+		return -1;
+	}
+	return 0;
+}

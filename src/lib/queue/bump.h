@@ -34,6 +34,7 @@
 #include "core/err.h"
 #include "core/names.h"
 #include "core/txn.h"
+#include "queue/buildlist.h"
 #include "queue/buildmeta.h"
 
 struct sw_published {
@@ -63,6 +64,18 @@ int sw_publist_record(struct sw_publist *l, const struct sw_id *id,
  */
 int sw_bump_next(const struct sw_publist *l, const char *pkgbase,
 	const char *repo, const char *version, unsigned *bump, struct sw_err *e);
+/*
+ * Puts the published build of (pkgbase, repo) back onto l, last, as the
+ * farm's next bump of its version, at its published commits, and its
+ * build-meta line (as published) into m: what modify-package-state --bump
+ * and the farm's own rebuilds (rebuilds.h) queue. *id gets the new id, ver
+ * the version it is built as. 0 queued; 1 refused, e says why (never
+ * published, on l already, its pkgrel cannot take a bump); -1 error. On
+ * anything but 0, l and m are unchanged.
+ */
+int sw_bump_queue(const struct sw_publist *pub, const char *pkgbase,
+	const char *repo, struct sw_build_list *l, struct sw_buildmeta *m,
+	struct sw_id *id, char *ver, size_t size, struct sw_err *e);
 /* May version take a bump (its pkgrel has no '.')? */
 bool sw_bump_possible(const char *version);
 /* "[epoch:]pkgver-pkgrel" + n -> "[epoch:]pkgver-pkgrel.n"; n 0: unchanged. */

@@ -182,11 +182,9 @@ bump_all(struct sw_statedir *sd,
 {
 	struct sw_build_list l = { NULL, 0, 0 };
 	struct sw_buildmeta m = { NULL, 0, 0 };
-	struct sw_buildmeta_entry ent;
 	struct sw_buf lp = SW_BUF_INIT, mp = SW_BUF_INIT;
 	char idstr[SW_ID_MAX + 1], ver[SW_VERSION_MAX + 1];
 	size_t k;
-	long i;
 	int ret = -1;
 
 	if (sw_statedir_path(sd, SW_PATH_BUILD_LIST, &lp, e) < 0 ||
@@ -195,45 +193,18 @@ bump_all(struct sw_statedir *sd,
 	    sw_buildmeta_read(mp.data, &m, e) < 0)
 		goto out;
 	for (k = 0; k < n; k++) {
-		const struct sw_published *p;
-		struct sw_id id = ids[k];
+		struct sw_id id;
+		long p = sw_publist_find(pub, ids[k].pkgbase, ids[k].repo);
+		int r = sw_bump_queue(pub, ids[k].pkgbase, ids[k].repo, &l, &m, &id,
+			ver, sizeof(ver), e);
 
-		i = sw_buildlist_find(&l, id.pkgbase, id.repo);
-		if (i >= 0) {
-			sw_id_format(&l.v[i], idstr, sizeof(idstr));
-			sw_err_set(e, "'%s' in '%s' is on the build list already, as "
-				"'%s'", id.pkgbase, id.repo, idstr);
-			ret = 1;
-			goto out;
-		}
-		p = &pub->v[sw_publist_find(pub, id.pkgbase, id.repo)];
-		if (!sw_bump_possible(p->meta.version)) {
-			sw_err_set(e, "'%s' %s in '%s': its pkgrel has a sub-release "
-				"already, the farm cannot bump it (makepkg allows one '.' "
-				"in pkgrel)", id.pkgbase, p->meta.version, id.repo);
-			ret = 1;
-			goto out;
-		}
-		if (sw_id_set_bump(&id, sw_id_bump(&p->id) + 1, e) < 0) {
-			ret = 1;
+		if (r != 0) {
+			ret = r;
 			goto out;
 		}
 		sw_id_format(&id, idstr, sizeof(idstr));
-		if (sw_bump_version(p->meta.version, sw_id_bump(&id), ver,
-		    sizeof(ver), e) < 0)
-			goto out;
-		if (sw_buildmeta_find(&m, id.pkgbase, id.repo) >= 0) {
-			sw_err_set(e, "'%s' in '%s' has build-meta but is not on the "
-				"build list", id.pkgbase, id.repo);
-			goto out;
-		}
-		if (sw_buildlist_append(&l, &id, e) < 0 ||
-		    sw_buildmeta_entry_copy(&ent, &p->meta, e) < 0)
-			goto out;
-		if (sw_buildmeta_add(&m, &ent, e) < 0)
-			goto out;
 		if (sw_strvec_pushf(changes, "queued '%s': the farm's bump of %s, "
-		    "built as %s", idstr, p->meta.version, ver) < 0) {
+		    "built as %s", idstr, pub->v[p].meta.version, ver) < 0) {
 			sw_err_sys(e, "cannot queue '%s'", idstr);
 			goto out;
 		}

@@ -323,17 +323,7 @@ out:
 static int
 check_reason(const char *s, struct sw_err *e)
 {
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == ' ')
-		return sw_err_set(e, "empty block reason");
-	if (strlen(s) > SW_REASON_MAX)
-		return sw_err_set(e, "block reason longer than %d bytes",
-			SW_REASON_MAX);
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return sw_err_set(e, "block reason holds a control character");
-	return 0;
+	return sw_name_check_text("block reason", s, SW_REASON_MAX, e);
 }
 
 static int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/depgraph.h"
 #include "core/lines.h"
 
 #define SONAMES_MAX_SIZE (256 * 1024 * 1024)
@@ -124,26 +125,14 @@ sw_sonames_read(const char *path, struct sw_sonames *s, struct sw_err *e)
 }
 
 static int
-add_list(struct sw_buf *b, const struct sw_strvec *sv)
-{
-	size_t i;
-
-	if (sv->n == 0)
-		return sw_buf_addstr(b, "-");
-	for (i = 0; i < sv->n; i++)
-		if ((i && sw_buf_addch(b, ',') < 0) || sw_buf_addstr(b, sv->v[i]) < 0)
-			return -1;
-	return 0;
-}
-
-static int
 format_one(struct sw_buf *out, const void *list, size_t i)
 {
 	const struct sw_soname_ent *x = &((const struct sw_sonames *)list)->v[i];
 
 	if (sw_buf_addf(out, "%s %s %s ", x->repo, x->pkgbase, x->pkgname) < 0 ||
-	    add_list(out, &x->provides) < 0 || sw_buf_addch(out, ' ') < 0 ||
-	    add_list(out, &x->needs) < 0)
+	    sw_strvec_add_list(out, &x->provides) < 0 ||
+	    sw_buf_addch(out, ' ') < 0 ||
+	    sw_strvec_add_list(out, &x->needs) < 0)
 		return -1;
 	return sw_buf_addch(out, '\n');
 }
@@ -195,5 +184,245 @@ sw_sonames_replace(struct sw_sonames *s, const char *repo,
 out:
 	for (k = 0; k < n; k++)
 		ent_release(&ents[k]);
+	return ret;
+}
+
+/* ---- what a new build breaks ------------------------------------------ */
+
+void
+sw_soname_breaks_release(struct sw_soname_breaks *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->v[i].deps);
+	free(b->v);
+	b->v = NULL;
+	b->n = 0;
+}
+
+static bool
+line_of(const struct sw_soname_ent *x, const char *repo, const char *pkgbase)
+{
+	return strcmp(x->repo, repo) == 0 && strcmp(x->pkgbase, pkgbase) == 0;
+}
+
+/* Does a line of pkgbase in repo provide so? */
+static bool
+base_provides(const struct sw_sonames *s, const char *repo,
+	const char *pkgbase, const char *so)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (line_of(&s->v[i], repo, pkgbase) &&
+		    sw_strvec_contains(&s->v[i].provides, so))
+			return true;
+	return false;
+}
+
+/* Does a line of another pkgbase than pkgbase in repo provide so? */
+static bool
+other_provides(const struct sw_sonames *s, const char *repo,
+	const char *pkgbase, const char *so)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].repo, repo) == 0 &&
+		    strcmp(s->v[i].pkgbase, pkgbase) != 0 &&
+		    sw_strvec_contains(&s->v[i].provides, so))
+			return true;
+	return false;
+}
+
+static bool
+ents_provide(const struct sw_soname_ent *ents, size_t n, const char *so)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (sw_strvec_contains(&ents[k].provides, so))
+			return true;
+	return false;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_break(const void *a, const void *b)
+{
+	return strcmp(((const struct sw_soname_break *)a)->pkgbase,
+		((const struct sw_soname_break *)b)->pkgbase);
+}
+
+/* What replaced old: a new soname of the same name up to ".so", or "". */
+static void
+replacement(const struct sw_sonames *s, const char *repo, const char *pkgbase,
+	const struct sw_soname_ent *ents, size_t n, const char *old, char *out,
+	size_t size)
+{
+	const char *so = strstr(old, ".so");
+	size_t stem = so != NULL ? (size_t)(so - old) + 3 : strlen(old);
+	const char *best = NULL;
+	size_t k, j;
+
+	for (k = 0; k < n; k++)
+		for (j = 0; j < ents[k].provides.n; j++) {
+			const char *c = ents[k].provides.v[j];
+
+			if (strncmp(c, old, stem) != 0 ||
+			    (c[stem] != '\0' && c[stem] != '.') ||
+			    base_provides(s, repo, pkgbase, c))
+				continue;
+			if (best == NULL || strcmp(c, best) < 0)
+				best = c;
+		}
+	snprintf(out, size, "%s", best != NULL ? best : "");
+}
+
+/*
+ * Build order among the breaks (sorted by pkgbase): b needs what a
+ * provides, so a goes first. Each entry's deps (allocated here, for n)
+ * stay the entry's whatever happens.
+ */
+static int
+order_breaks(const struct sw_sonames *s, const char *repo,
+	struct sw_soname_breaks *out, struct sw_err *e)
+{
+	struct sw_depgraph g;
+	struct sw_soname_break *v = NULL;
+	size_t *pos = NULL, a, b, i, j, k;
+	int ret = -1;
+
+	if (sw_depgraph_init(&g, out->n, e) < 0)
+		return -1;
+	for (a = 0; a < out->n; a++) {
+		out->v[a].deps = calloc(out->n, sizeof(*out->v[a].deps));
+		if (out->v[a].deps == NULL)
+			goto nomem;
+		for (i = 0; i < s->n; i++) {
+			if (!line_of(&s->v[i], repo, out->v[a].pkgbase))
+				continue;
+			for (j = 0; j < s->v[i].needs.n; j++)
+				for (b = 0; b < out->n; b++)
+					if (b != a && base_provides(s, repo, out->v[b].pkgbase,
+					    s->v[i].needs.v[j]) &&
+					    sw_depgraph_add_edge(&g, a, b, e) < 0)
+						goto out;
+		}
+	}
+	if (sw_depgraph_solve(&g, e) < 0)
+		goto out;
+	v = calloc(out->n, sizeof(*v));
+	pos = calloc(out->n, sizeof(*pos));
+	if (v == NULL || pos == NULL)
+		goto nomem;
+	for (k = 0; k < out->n; k++) {
+		v[k] = out->v[g.order[k]];
+		pos[g.order[k]] = k;
+	}
+	for (k = 0; k < g.nedges; k++) {
+		struct sw_soname_break *x = &v[pos[g.from[k]]];
+		size_t d = pos[g.to[k]];
+
+		if (d >= pos[g.from[k]])
+			continue;       /* later in a cycle: not waited for */
+		for (j = 0; j < x->ndeps && x->deps[j] != d; j++)
+			;
+		if (j == x->ndeps)
+			x->deps[x->ndeps++] = d;
+	}
+	free(out->v);
+	out->v = v;
+	v = NULL;
+	ret = 0;
+	goto out;
+nomem:
+	sw_err_sys(e, "cannot order the rebuilds");
+out:
+	free(v);
+	free(pos);
+	sw_depgraph_release(&g);
+	return ret;
+}
+
+int
+sw_sonames_breaks(const struct sw_sonames *s, const char *repo,
+	const char *pkgbase, const struct sw_soname_ent *ents, size_t n,
+	struct sw_soname_breaks *out, struct sw_err *e)
+{
+	struct sw_strvec broken = SW_STRVEC_INIT;
+	size_t i, j, k;
+	int ret = -1;
+
+	out->v = NULL;
+	out->n = 0;
+	for (i = 0; i < s->n; i++) {
+		if (!line_of(&s->v[i], repo, pkgbase))
+			continue;
+		for (j = 0; j < s->v[i].provides.n; j++) {
+			const char *so = s->v[i].provides.v[j];
+
+			if (ents_provide(ents, n, so) ||
+			    other_provides(s, repo, pkgbase, so) ||
+			    sw_strvec_contains(&broken, so))
+				continue;
+			if (sw_strvec_push(&broken, so) < 0)
+				goto nomem;
+		}
+	}
+	if (broken.n == 0) {
+		ret = 0;
+		goto out;
+	}
+	qsort(broken.v, broken.n, sizeof(*broken.v), cmp_str);
+	for (i = 0; i < s->n; i++) {
+		const struct sw_soname_ent *x = &s->v[i];
+
+		if (strcmp(x->repo, repo) != 0 || strcmp(x->pkgbase, pkgbase) == 0)
+			continue;
+		for (j = 0; j < broken.n; j++)
+			if (sw_strvec_contains(&x->needs, broken.v[j]))
+				break;
+		if (j == broken.n)
+			continue;
+		for (k = 0; k < out->n && strcmp(out->v[k].pkgbase, x->pkgbase); k++)
+			;
+		if (k == out->n) {
+			struct sw_soname_break *v = reallocarray(out->v, out->n + 1,
+				sizeof(*v));
+
+			if (v == NULL)
+				goto nomem;
+			out->v = v;
+			memset(&v[k], 0, sizeof(v[k]));
+			snprintf(v[k].pkgbase, sizeof(v[k].pkgbase), "%s", x->pkgbase);
+			out->n++;
+		} else if (strcmp(broken.v[j], out->v[k].old) >= 0) {
+			continue;
+		}
+		snprintf(out->v[k].old, sizeof(out->v[k].old), "%s", broken.v[j]);
+	}
+	for (k = 0; k < out->n; k++)
+		replacement(s, repo, pkgbase, ents, n, out->v[k].old, out->v[k].new,
+			sizeof(out->v[k].new));
+	if (out->n > 1) {
+		qsort(out->v, out->n, sizeof(*out->v), cmp_break);
+		if (order_breaks(s, repo, out, e) < 0)
+			goto out;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	sw_err_sys(e, "cannot work out what '%s' breaks", pkgbase);
+out:
+	sw_strvec_release(&broken);
+	if (ret < 0)
+		sw_soname_breaks_release(out);
 	return ret;
 }

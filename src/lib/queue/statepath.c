@@ -27,6 +27,7 @@ static const struct {
 	[SW_PATH_STATUS_MEMORY] = { "status-memory", false },
 	[SW_PATH_PUBLISHED] = { "published", false },
 	[SW_PATH_SONAMES] = { "sonames", false },
+	[SW_PATH_REBUILDS] = { "rebuilds", false },
 };
 
 const char *

@@ -27,6 +27,8 @@
  *                           repository, with its farm bump (bump.h)
  *   sonames                 what each published package's ELF files
  *                           provide and need (sonames.h)
+ *   rebuilds                why the farm queued an entry by itself: a
+ *                           soname it links against changed (rebuilds.h)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -66,6 +68,7 @@ enum sw_statepath {
 	SW_PATH_STATUS_MEMORY,
 	SW_PATH_PUBLISHED,
 	SW_PATH_SONAMES,
+	SW_PATH_REBUILDS,
 	SW_PATH_COUNT
 };
 

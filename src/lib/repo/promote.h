@@ -31,8 +31,8 @@
  *     (SW_PROMOTE_REFUSED) unless force; a name that is not in the stage
  *     it would leave is refused.
  *   - deletions: every deletion-list entry leaves every repository of its
- *     line (entries whose %BASE% is the pkgbase), with its state files and
- *     links, and leaves the list; one that nothing of ours holds is dropped
+ *     line (entries whose %BASE% is the pkgbase), with its state files,
+ *     links and `sonames` lines (queue/sonames.h), and leaves the list; one that nothing of ours holds is dropped
  *     with a note; one whose removal would take the last provider of a
  *     dependency of a package that stays is held (the note says by whom).
  *

@@ -8,6 +8,7 @@
 
 #include "core/fileio.h"
 #include "queue/pkgstate.h"
+#include "queue/sonames.h"
 #include "repo/pool.h"
 #include "repo/sign.h"
 
@@ -226,6 +227,8 @@ out:
 static int
 stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 {
+	struct sw_sonames idx = { NULL, 0, 0 };
+	bool idx_read = false;
 	struct sw_strvec files = SW_STRVEC_INIT;
 	struct sw_buf p = SW_BUF_INIT;
 	char now[32];
@@ -253,12 +256,22 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 			if (remove_states(x, w, -1, t, e) < 0)
 				goto out;
 	}
-	/* deletions done or dropped leave the list; held ones stay */
+	/* deletions done or dropped leave the list (and `sonames`, so that no
+	 * library change rebuilds them); held ones stay */
 	for (k = x->ndel; k-- > 0; ) {
 		const struct pm_del *d = &x->del[k];
 
 		if (d->held)
 			continue;
+		if (!idx_read) {
+			if (sw_statedir_path(&x->sd, SW_PATH_SONAMES, &p, e) < 0 ||
+			    sw_sonames_read(p.data, &idx, e) < 0)
+				goto out;
+			idx_read = true;
+		}
+		if (sw_sonames_replace(&idx, x->dl.v[d->index].repo,
+		    x->dl.v[d->index].pkgbase, NULL, 0, e) < 0)
+			goto out;
 		for (i = 0; !d->dropped && i < x->nu; i++)
 			if (strcmp(x->u[i].id.pkgbase, x->dl.v[d->index].pkgbase) == 0 &&
 			    x->u[i].line == d->line &&
@@ -269,6 +282,8 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 	snprintf(now, sizeof(now), "%lld\n", (long long)x->plan->now);
 	if (sw_statedir_path(&x->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_write(p.data, &x->dl, t, e) < 0 ||
+	    (idx_read && (sw_statedir_path(&x->sd, SW_PATH_SONAMES, &p, e) < 0 ||
+	    sw_sonames_write(p.data, &idx, t, e) < 0)) ||
 	    sw_statedir_path(&x->sd, SW_PATH_LASTUPDATE, &p, e) < 0 ||
 	    sw_txn_replace(t, p.data, now, strlen(now), 0644, e) < 0)
 		goto out;
@@ -278,6 +293,7 @@ fail:
 	sw_err_sys(e, "cannot plan the states");
 out:
 	sw_strvec_release(&files);
+	sw_sonames_release(&idx);
 	sw_buf_release(&p);
 	return ret;
 }

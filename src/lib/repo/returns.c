@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "repo/elfdeps.h"
 #include "repo/pkgfile.h"
+#include "queue/rebuilds.h"
 #include "queue/sonames.h"
 #include "queue/pkgstate.h"
 #include "repo/pool.h"
@@ -55,10 +56,10 @@ lock_and_check(const struct sw_master_conf *c, struct sw_statedir *sd,
 	return from_lease(sw_lease_check(c, id, slave, now, NULL, e));
 }
 
-/* The entry leaves the build list and build-meta (or, with again, goes last). */
+/* A failed entry goes last on the build list and in build-meta. */
 static int
-take_off_list(const struct sw_master_conf *c, const struct sw_id *id,
-	bool again, struct sw_txn *t, struct sw_err *e)
+move_last(const struct sw_master_conf *c, const struct sw_id *id,
+	struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_build_list l = { NULL, 0, 0 };
 	struct sw_buildmeta m = { NULL, 0, 0 };
@@ -79,18 +80,14 @@ take_off_list(const struct sw_master_conf *c, const struct sw_id *id,
 		goto out;
 	}
 	sw_buildlist_remove(&l, (size_t)i);
-	if (again && sw_buildlist_append(&l, id, e) < 0)
+	if (sw_buildlist_append(&l, id, e) < 0)
 		goto out;
 	i = sw_buildmeta_find(&m, id->pkgbase, id->repo);
 	if (i >= 0) {
-		if (again) {
-			/* moves the entry (and its strvecs) to the end */
-			ent = m.v[i];
-			memmove(&m.v[i], &m.v[i + 1], (m.n - (size_t)i - 1) * sizeof(*m.v));
-			m.v[m.n - 1] = ent;
-		} else {
-			sw_buildmeta_remove(&m, (size_t)i);
-		}
+		/* moves the entry (and its strvecs) to the end */
+		ent = m.v[i];
+		memmove(&m.v[i], &m.v[i + 1], (m.n - (size_t)i - 1) * sizeof(*m.v));
+		m.v[m.n - 1] = ent;
 	}
 	if (sw_buildlist_write(lp.data, &l, t, e) < 0 ||
 	    sw_buildmeta_write(mp.data, &m, t, e) < 0)
@@ -171,7 +168,7 @@ sw_return_failure(const struct sw_master_conf *c, const struct sw_id *id,
 	}
 	if (sw_pkgstate_add_broken(c->state_dir, id, &a, &t, e) < 0 ||
 	    sw_pkgstate_remove(c->state_dir, id, SW_STATE_LOCKED, &t, e) < 0 ||
-	    take_off_list(c, id, true, &t, e) < 0)
+	    move_last(c, id, &t, e) < 0)
 		goto out;
 	txn = false;
 	if (sw_txn_commit(&t, e) < 0)
@@ -529,9 +526,13 @@ read_sonames(struct ret_ctx *x, struct sw_err *e)
 	return SW_RETURN_OK;
 }
 
-/* sonames (sonames.h): the lines of this pkgbase become the new build's. */
+/*
+ * sonames (sonames.h): the lines of this pkgbase become the new build's;
+ * br: what the new build breaks (to rebuild).
+ */
 static int
-record_sonames(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
+record_sonames(struct ret_ctx *x, struct sw_soname_breaks *br,
+	struct sw_txn *t, struct sw_err *e)
 {
 	struct sw_sonames idx = { NULL, 0, 0 };
 	struct sw_soname_ent *ents = NULL;
@@ -566,6 +567,14 @@ record_sonames(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
 		}
 		goto out;
 	}
+	if (sw_sonames_breaks(&idx, x->id->repo, x->id->pkgbase, ents, n, br,
+	    e) < 0) {
+		for (k = 0; k < n; k++) {
+			sw_strvec_release(&ents[k].provides);
+			sw_strvec_release(&ents[k].needs);
+		}
+		goto out;
+	}
 	if (sw_sonames_replace(&idx, x->id->repo, x->id->pkgbase, ents, n, e) < 0 ||
 	    sw_sonames_write(p.data, &idx, t, e) < 0)
 		goto out;
@@ -573,6 +582,97 @@ record_sonames(struct ret_ctx *x, struct sw_txn *t, struct sw_err *e)
 out:
 	free(ents);
 	sw_sonames_release(&idx);
+	sw_buf_release(&p);
+	return ret;
+}
+
+/*
+ * The accepted entry leaves the build list and build-meta; every package
+ * of the line that linked against a soname the build broke (br) comes
+ * onto it as the farm's next bump of its published build, with its
+ * reason (rebuilds.h); notes: one line each, for the log.
+ */
+static int
+leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
+	struct sw_txn *t, struct sw_strvec *notes, struct sw_err *e)
+{
+	struct sw_build_list l = { NULL, 0, 0 };
+	struct sw_buildmeta m = { NULL, 0, 0 };
+	struct sw_deletion_list del = { NULL, 0, 0 };
+	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_rebuilds r = { NULL, 0, 0 };
+	struct sw_rebuild_req *req = NULL;
+	struct sw_strvec why = SW_STRVEC_INIT;
+	struct sw_buf lp = SW_BUF_INIT, mp = SW_BUF_INIT, p = SW_BUF_INIT;
+	char ver[SW_VERSION_MAX + 1];
+	size_t k;
+	long i;
+	int ret = -1;
+
+	if (sw_statepath(&lp, x->c->state_dir, SW_PATH_BUILD_LIST, e) < 0 ||
+	    sw_statepath(&mp, x->c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
+	    sw_buildlist_read(lp.data, &l, e) < 0 ||
+	    sw_buildmeta_read(mp.data, &m, e) < 0 ||
+	    sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
+	    sw_rebuilds_read(p.data, &r, e) < 0)
+		goto out;
+	i = sw_buildlist_find(&l, x->id->pkgbase, x->id->repo);
+	if (i < 0) {
+		sw_err_set(e, "'%s' in '%s' is not on the build list", x->id->pkgbase,
+			x->id->repo);
+		goto out;
+	}
+	sw_buildlist_remove(&l, (size_t)i);
+	i = sw_buildmeta_find(&m, x->id->pkgbase, x->id->repo);
+	if (i >= 0)
+		sw_buildmeta_remove(&m, (size_t)i);
+	if (br->n > 0) {
+		if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
+		    sw_deletionlist_read(p.data, &del, e) < 0 ||
+		    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
+		    sw_publist_read(p.data, &pub, e) < 0 ||
+		    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
+		    sizeof(ver), e) < 0)
+			goto out;
+		req = calloc(br->n, sizeof(*req));
+		if (req == NULL)
+			goto nomem;
+		for (k = 0; k < br->n; k++) {
+			const struct sw_soname_break *b = &br->v[k];
+
+			if ((b->new[0] ? sw_strvec_pushf(&why, "rebuild: %s -> %s by "
+			    "%s %s", b->old, b->new, x->id->pkgbase, ver) :
+			    sw_strvec_pushf(&why, "rebuild: %s dropped by %s %s", b->old,
+			    x->id->pkgbase, ver)) < 0)
+				goto nomem;
+			req[k].pkgbase = b->pkgbase;
+			req[k].reason = why.v[k];
+			req[k].deps = b->deps;
+			req[k].ndeps = b->ndeps;
+		}
+		if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
+		    notes, e) < 0)
+			goto out;
+	}
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
+	    sw_buildlist_write(lp.data, &l, t, e) < 0 ||
+	    sw_buildmeta_write(mp.data, &m, t, e) < 0 ||
+	    sw_rebuilds_write(p.data, &r, &l, t, e) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+nomem:
+	sw_err_sys(e, "cannot queue the rebuilds");
+out:
+	free(req);
+	sw_strvec_release(&why);
+	sw_buildlist_release(&l);
+	sw_buildmeta_release(&m);
+	sw_deletionlist_release(&del);
+	sw_publist_release(&pub);
+	sw_rebuilds_release(&r);
+	sw_buf_release(&lp);
+	sw_buf_release(&mp);
 	sw_buf_release(&p);
 	return ret;
 }
@@ -604,8 +704,9 @@ out:
  */
 static int
 publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
-	struct sw_err *e)
+	struct sw_strvec *notes, struct sw_err *e)
 {
+	struct sw_soname_breaks br = { NULL, 0 };
 	struct sw_repodb db, dbg;
 	struct sw_strvec done = SW_STRVEC_INIT;
 	struct sw_strvec pkgnames[2] = { SW_STRVEC_INIT, SW_STRVEC_INIT };
@@ -648,9 +749,9 @@ publish(struct ret_ctx *x, struct sw_statedir *sd, struct sw_strvec *unlinked,
 	    e) < 0 ||
 	    (dchanged && sw_repodb_stage(&dbg, &t, x->sign_open ? &x->sg : NULL,
 	    x->c->repo_key, e) < 0) ||
-	    take_off_list(x->c, x->id, false, &t, e) < 0 ||
+	    record_sonames(x, &br, &t, e) < 0 ||
+	    leave_list(x, &br, &t, notes, e) < 0 ||
 	    record_published(x, &t, e) < 0 ||
-	    record_sonames(x, &t, e) < 0 ||
 	    sw_pkgstate_write_files(x->c->state_dir, x->id, SW_STATE_DONE, &done,
 	    &t, e) < 0 ||
 	    sw_pkgstate_remove(x->c->state_dir, x->id, SW_STATE_LOCKED, &t, e) < 0 ||
@@ -668,6 +769,7 @@ out:
 		sw_repodb_release(&db);
 	if (dloaded)
 		sw_repodb_release(&dbg);
+	sw_soname_breaks_release(&br);
 	sw_strvec_release(&done);
 	sw_strvec_release(&pkgnames[0]);
 	sw_strvec_release(&pkgnames[1]);
@@ -740,7 +842,7 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 	struct ret_ctx x;
 	struct sw_statedir sd = { NULL, { -1, -1 } };
 	struct sw_buildmeta meta = { NULL, 0, 0 };
-	struct sw_strvec unlinked = SW_STRVEC_INIT;
+	struct sw_strvec unlinked = SW_STRVEC_INIT, notes = SW_STRVEC_INIT;
 	struct sw_buf mp = SW_BUF_INIT;
 	enum sw_return_result ret;
 	enum sw_upload_result ur;
@@ -793,7 +895,7 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 	ret = not_published(&x, e);
 	if (ret != SW_RETURN_OK)
 		goto out;
-	if (publish(&x, &sd, &unlinked, e) < 0) {
+	if (publish(&x, &sd, &unlinked, &notes, e) < 0) {
 		ret = SW_RETURN_ERROR;
 		goto out;
 	}
@@ -807,6 +909,8 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 			sw_info("'%s' from slave '%s': '%s' is in '%s'", idstr, slave,
 				x.pk[k].file, x.pk[k].debug ? x.rc->debug_repo[0] :
 				x.rc->staging);
+	for (k = 0; k < notes.n; k++)
+		sw_info("'%s' from slave '%s': %s", idstr, slave, notes.v[k]);
 	ret = SW_RETURN_OK;
 out:
 	for (k = 0; x.pk != NULL && k < x.np; k++) {
@@ -821,6 +925,7 @@ out:
 	sw_statedir_release(&sd);
 	sw_buildmeta_release(&meta);
 	sw_strvec_release(&unlinked);
+	sw_strvec_release(&notes);
 	sw_buf_release(&mp);
 	sw_buf_release(&x.path);
 	return ret;

@@ -37,7 +37,11 @@
  * last build of its line, the sonames its ELF files provide and need
  * (elfdeps.h, read before any lock; a malformed ELF file refuses the
  * upload; debug packages are not read) replace its lines in `sonames`
- * (sonames.h),
+ * (sonames.h), and every other published package of the line that needs
+ * a soname the build no longer provides (and no other pkgbase does) is
+ * queued as the farm's next bump of its published build, with its reason
+ * (rebuilds.h: "rebuild: libfoo.so.1 -> libfoo.so.2 by foo 2.0-1"), once,
+ * after everything on the build list;
  * `done` lists the package files, `locked` (and any
  * `broken` or `blocked`) of id go, and so do the states of older revisions
  * of the same pkgbase in the same repository: their `done` packages are
