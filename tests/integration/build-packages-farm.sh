@@ -341,7 +341,9 @@ check "--once built one package and returned it" test "$(grep -c 'returned' "$T/
 check "it built from the master's reading of the PKGBUILD (no --printsrcinfo)" \
 	grep -q "as the master read the PKGBUILD" "$T/alpha-unknown.log"
 conns=$(($(grep -c 'Accepted publickey' "$K/sshd.log") - conns0))
-check "one SSH connection carried all its commands ($conns)" test "$conns" -eq 1
+# get-assignment, get-sources and return-assignment at least; a build that
+# takes over a minute (SW_SSH_REUSE_S) uploads on a second connection
+check "fewer SSH connections ($conns) than commands: they share one" test "$conns" -le 2
 
 # ---------------------------------------------------------------- SIGTERM
 bp alpha -n 0
