@@ -331,6 +331,7 @@ expect "a changed host key is refused, even with --accept-new-host-key" 10 "host
 check "and nothing was asked of the master" test "$(tree_digest "$M/state")" = "$before"
 
 # --accept-new-host-key: trusts an unknown master once, and builds
+conns0=$(grep -c 'Accepted publickey' "$K/sshd.log")
 bp alpha-unknown --once --accept-new-host-key
 wait_for 600 eval '! kill -0 $bp_pid 2>/dev/null' || kill -KILL "$bp_pid"
 wait "$bp_pid"
@@ -339,6 +340,10 @@ if [ "$rc" -eq 0 ] && grep -q "ssh-ed25519 $(cut -d' ' -f2 "$K/host.pub")" "$K/n
 check "--once built one package and returned it" test "$(grep -c 'returned' "$T/alpha-unknown.log")" -eq 1
 check "it built from the master's reading of the PKGBUILD (no --printsrcinfo)" \
 	grep -q "as the master read the PKGBUILD" "$T/alpha-unknown.log"
+conns=$(($(grep -c 'Accepted publickey' "$K/sshd.log") - conns0))
+# get-assignment, get-sources and return-assignment at least; a build that
+# takes over a minute (SW_SSH_REUSE_S) uploads on a second connection
+check "fewer SSH connections ($conns) than commands: they share one" test "$conns" -le 2
 
 # ---------------------------------------------------------------- SIGTERM
 bp alpha -n 0

@@ -50,13 +50,15 @@ test_refused_is_network(void **state)
 	struct sw_ssh_conf c = { "a@127.0.0.1:1", "/nonexistent/key",
 		"/nonexistent/known_hosts", false, 5, 5 };
 	struct sw_ssh_io io = { -1, -1, NULL, NULL, NULL };
+	struct sw_ssh h = SW_SSH_INIT(&c);
 	struct sw_err e;
 	int status;
 
 	(void)state;
-	assert_int_equal(sw_ssh_run(&c, "get-assignment", &io, &status, &e),
+	assert_int_equal(sw_ssh_run(&h, "get-assignment", &io, &status, &e),
 		SW_SSH_NETWORK);
 	tu_assert_contains(e.msg, "cannot connect to 'a@127.0.0.1:1'");
+	assert_null(h.s);
 	assert_int_equal(status, -1);
 }
 
@@ -66,11 +68,12 @@ test_bad_master_is_fatal(void **state)
 {
 	struct sw_ssh_conf c = { "nobody", "/k", "/kh", false, 5, 5 };
 	struct sw_ssh_io io = { -1, -1, NULL, NULL, NULL };
+	struct sw_ssh h = SW_SSH_INIT(&c);
 	struct sw_err e;
 	int status;
 
 	(void)state;
-	assert_int_equal(sw_ssh_run(&c, "get-assignment", &io, &status, &e),
+	assert_int_equal(sw_ssh_run(&h, "get-assignment", &io, &status, &e),
 		SW_SSH_FATAL);
 }
 
@@ -81,11 +84,12 @@ test_stop(void **state)
 	struct sw_ssh_conf c = { "a@127.0.0.1:1", "/k", "/kh", false, 5, 5 };
 	static volatile sig_atomic_t stop = 1;
 	struct sw_ssh_io io = { -1, -1, NULL, NULL, &stop };
+	struct sw_ssh h = SW_SSH_INIT(&c);
 	struct sw_err e;
 	int status;
 
 	(void)state;
-	assert_int_equal(sw_ssh_run(&c, "get-assignment", &io, &status, &e),
+	assert_int_equal(sw_ssh_run(&h, "get-assignment", &io, &status, &e),
 		SW_SSH_STOPPED);
 }
 

@@ -119,7 +119,7 @@ call(struct sess *s, const char *command, int in, int out, struct sw_buf *outbuf
 
 	if (errbuf != NULL)
 		sw_buf_reset(errbuf);
-	r = sw_ssh_run(&s->ssh, command, &io, status, e);
+	r = sw_ssh_run(&s->conn, command, &io, status, e);
 	if (r == SW_SSH_OK && *status != MASTER_FAILED && *status != CANNOT_RUN)
 		s->backoff = 0;
 	return r;
@@ -787,6 +787,7 @@ sw_sess_init(struct sess *s, const struct sw_slave_conf *c,
 	s->ssh.identity = c->identity;
 	s->ssh.known_hosts = c->known_hosts;
 	s->ssh.accept_new_host_key = o->accept_new_host_key;
+	s->conn.c = &s->ssh;
 	sw_buf_init(&s->src, 0);
 	sw_buf_init(&s->sources_tar, 0);
 	sw_buf_init(&s->upload_tar, 0);
@@ -796,6 +797,7 @@ sw_sess_init(struct sess *s, const struct sw_slave_conf *c,
 void
 sw_sess_release(struct sess *s)
 {
+	sw_ssh_close(&s->conn);
 	sw_buf_release(&s->src);
 	sw_buf_release(&s->sources_tar);
 	sw_buf_release(&s->upload_tar);

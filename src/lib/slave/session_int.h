@@ -23,6 +23,7 @@ struct sess {
 	const struct sw_slave_conf *c;
 	const struct sw_session_opts *o;
 	struct sw_ssh_conf ssh;
+	struct sw_ssh conn;              /* to the master, kept (sshclient.h) */
 	unsigned backoff;                /* the next network delay, s; 0: 1 */
 	struct sw_buf src, sources_tar, upload_tar, results;
 	/* the assignment in hand */

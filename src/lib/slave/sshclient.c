@@ -1,6 +1,7 @@
 #include "slave/sshclient.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,70 +275,146 @@ out:
 	return ret;
 }
 
-enum sw_ssh_result
-sw_ssh_run(const struct sw_ssh_conf *c, const char *command,
-	const struct sw_ssh_io *io, int *status, struct sw_err *e)
+void
+sw_ssh_close(struct sw_ssh *h)
 {
-	ssh_session s = NULL;
-	ssh_channel ch = NULL;
+	if (h->s == NULL)
+		return;
+	if (ssh_is_connected(h->s))
+		ssh_disconnect(h->s);
+	ssh_free(h->s);
+	h->s = NULL;
+}
+
+/* A fresh connection in h->s, host key checked, logged in. */
+static enum sw_ssh_result
+connect_master(struct sw_ssh *h, struct sw_err *e)
+{
+	const struct sw_ssh_conf *c = h->c;
 	char *user = NULL, *host = NULL;
-	char where[300];
 	unsigned port;
 	long timeout = c->connect_timeout_s ? (long)c->connect_timeout_s : 30;
-	int no = 0, st;
+	int no = 0, fd;
 	enum sw_ssh_result ret = SW_SSH_FATAL;
 
-	*status = -1;
+	sw_ssh_close(h);
 	if (sw_ssh_parse_master(c->master, &user, &host, &port, e) < 0)
 		goto out;
-	snprintf(where, sizeof(where), "%s@%s:%u", user, host, port);
-	s = ssh_new();
-	if (s == NULL) {
+	snprintf(h->where, sizeof(h->where), "%s@%s:%u", user, host, port);
+	h->s = ssh_new();
+	if (h->s == NULL) {
 		sw_err_set(e, "cannot start an ssh session");
 		goto out;
 	}
-	if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_HOST, host) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_PORT, &port) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_USER, user) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, c->known_hosts) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, c->known_hosts) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout) < 0) {
-		sw_err_set(e, "cannot set the ssh options for '%s': %s", where,
-			ssh_get_error(s));
+	if (ssh_options_set(h->s, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_HOST, host) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_USER, user) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_KNOWNHOSTS, c->known_hosts) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, c->known_hosts) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_TIMEOUT, &timeout) < 0) {
+		sw_err_set(e, "cannot set the ssh options for '%s': %s", h->where,
+			ssh_get_error(h->s));
 		goto out;
 	}
 	ret = SW_SSH_NETWORK;
+	if (ssh_connect(h->s) != SSH_OK) {
+		sw_err_set(e, "cannot connect to '%s': %s", h->where,
+			ssh_get_error(h->s));
+		goto out;
+	}
+	/* a build the slave starts later must not hold the master's socket */
+	fd = ssh_get_fd(h->s);
+	if (fd < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		sw_err_sys(e, "cannot keep the connection to '%s' from builds",
+			h->where);
+		ret = SW_SSH_FATAL;
+		goto out;
+	}
+	ret = check_host(h->s, c, h->where, e);
+	if (ret != SW_SSH_OK)
+		goto out;
+	ret = login(h->s, c, h->where, e);
+	h->opened = time(NULL);
+out:
+	if (ret != SW_SSH_OK)
+		sw_ssh_close(h);
+	free(user);
+	free(host);
+	return ret;
+}
+
+/*
+ * An open session channel in *ch: on the kept connection if it is fresh
+ * enough and still opens one, else on a new connection.
+ */
+static enum sw_ssh_result
+open_channel(struct sw_ssh *h, ssh_channel *ch, struct sw_err *e)
+{
+	bool fresh = false;
+	enum sw_ssh_result ret;
+
+	*ch = NULL;
+	if (h->s != NULL && (!ssh_is_connected(h->s) ||
+	    time(NULL) - h->opened > SW_SSH_REUSE_S))
+		sw_ssh_close(h);
+	for (;;) {
+		if (h->s == NULL) {
+			ret = connect_master(h, e);
+			if (ret != SW_SSH_OK)
+				return ret;
+			fresh = true;
+		}
+		*ch = ssh_channel_new(h->s);
+		if (*ch != NULL && ssh_channel_open_session(*ch) == SSH_OK)
+			return SW_SSH_OK;
+		if (fresh) {
+			sw_err_set(e, "cannot open a channel to '%s': %s", h->where,
+				ssh_get_error(h->s));
+			break;
+		}
+		/* the kept connection is gone: nothing was sent, try a new one */
+		if (*ch != NULL)
+			ssh_channel_free(*ch);
+		*ch = NULL;
+		sw_ssh_close(h);
+	}
+	if (*ch != NULL)
+		ssh_channel_free(*ch);
+	*ch = NULL;
+	return SW_SSH_NETWORK;
+}
+
+enum sw_ssh_result
+sw_ssh_run(struct sw_ssh *h, const char *command, const struct sw_ssh_io *io,
+	int *status, struct sw_err *e)
+{
+	ssh_channel ch = NULL;
+	int st;
+	enum sw_ssh_result ret;
+
+	*status = -1;
 	if (stopped(io)) {
 		sw_err_set(e, "'%s' stopped", command);
 		ret = SW_SSH_STOPPED;
 		goto out;
 	}
-	if (ssh_connect(s) != SSH_OK) {
-		sw_err_set(e, "cannot connect to '%s': %s", where, ssh_get_error(s));
-		goto out;
-	}
-	ret = check_host(s, c, where, e);
-	if (ret != SW_SSH_OK)
-		goto out;
-	ret = login(s, c, where, e);
+	ret = open_channel(h, &ch, e);
 	if (ret != SW_SSH_OK)
 		goto out;
 	ret = SW_SSH_NETWORK;
-	ch = ssh_channel_new(s);
-	if (ch == NULL || ssh_channel_open_session(ch) != SSH_OK ||
-	    ssh_channel_request_exec(ch, command) != SSH_OK) {
-		sw_err_set(e, "cannot run '%s' on '%s': %s", command, where,
-			ssh_get_error(s));
+	if (ssh_channel_request_exec(ch, command) != SSH_OK) {
+		sw_err_set(e, "cannot run '%s' on '%s': %s", command, h->where,
+			ssh_get_error(h->s));
 		goto out;
 	}
-	ret = stream(ch, s, c, io, command, e);
+	ret = stream(ch, h->s, h->c, io, command, e);
 	if (ret != SW_SSH_OK)
 		goto out;
 	st = ssh_channel_get_exit_status(ch);
 	if (st < 0) {
 		sw_err_set(e, "'%s' on '%s' ended without an exit status", command,
-			where);
+			h->where);
 		ret = SW_SSH_NETWORK;
 		goto out;
 	}
@@ -349,12 +426,7 @@ out:
 			ssh_channel_close(ch);
 		ssh_channel_free(ch);
 	}
-	if (s != NULL) {
-		if (ssh_is_connected(s))
-			ssh_disconnect(s);
-		ssh_free(s);
-	}
-	free(user);
-	free(host);
+	if (ret != SW_SSH_OK)
+		sw_ssh_close(h);
 	return ret;
 }

@@ -1,12 +1,19 @@
 /*
  * sshclient: the slave's only way to the master, one command per SSH
- * connection, with libssh (DESIGN.md §5).
+ * channel over a connection kept between commands, with libssh
+ * (DESIGN.md §5).
  *
- * sw_ssh_run connects to c->master ("user@host[:port]"; port 22 by
- * default), checks the server's host key against c->known_hosts and
- * nothing else (no ~/.ssh/config, no system file, no agent), logs in with
- * the private key c->identity (no passphrase; key authentication only),
- * opens one session channel, execs command, and streams:
+ * sw_ssh_run runs command on h's connection, connecting first when there
+ * is none, when it broke, or when it is older than SW_SSH_REUSE_S seconds:
+ * sshd's children outlive a stopped listener, so a kept connection would
+ * not notice that an administrator shut the master's door, and a NAT box
+ * may drop an idle one without a word. Connecting goes to c->master
+ * ("user@host[:port]"; port 22 by default), checks the server's host key
+ * against c->known_hosts and nothing else (no ~/.ssh/config, no system
+ * file, no agent), and logs in with the private key c->identity (no
+ * passphrase; key authentication only). A kept connection that cannot
+ * open a channel is dropped and a fresh one tried once, before anything
+ * is sent. Then one session channel, exec command, and streams:
  *   io->in   (a descriptor, read to its end in 64 KiB pieces; -1: nothing)
  *            to the command's stdin, then sends EOF;
  *   stdout   to io->out (a descriptor) or into io->out_buf (capped by its
@@ -14,9 +21,11 @@
  *   stderr   into io->err_buf (if non-NULL; kept to its cap, the rest
  *            dropped), for the log.
  * Nothing is held whole in memory: an upload of gigabytes goes through a
- * 64 KiB buffer. Then it reads the remote exit status back and
- * disconnects. A fresh connection per command means a master that was
- * restarted, or an sshd that came back, is simply found again.
+ * 64 KiB buffer. Then it reads the remote exit status back and closes the
+ * channel. Any result but SW_SSH_OK drops the connection, so the next
+ * call starts afresh (a master that was restarted is simply found again).
+ * The connection's socket is close-on-exec: builds never inherit it.
+ * sw_ssh_close ends it (a no-op without one).
  *
  * Host keys: a key that is in known_hosts is accepted; a changed one, or
  * one of another type than the one known, is SW_SSH_FATAL, always; an
@@ -35,14 +44,15 @@
  *
  * Timeouts: connecting waits c->connect_timeout_s; once connected, c->idle_timeout_s
  * seconds in which nothing moves either way is SW_SSH_NETWORK.
- * Nothing survives the call: a kill -9 leaves only the half-done command
- * on the master, which sees a broken channel.
+ * A kill -9 leaves only the half-done command on the master, which sees a
+ * broken channel.
  */
 #ifndef SW_SSHCLIENT_H
 #define SW_SSHCLIENT_H
 
 #include <signal.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -76,8 +86,21 @@ enum sw_ssh_result {
 int sw_ssh_parse_master(const char *master, char **user, char **host,
 	unsigned *port, struct sw_err *e);
 
-enum sw_ssh_result sw_ssh_run(const struct sw_ssh_conf *c,
-	const char *command, const struct sw_ssh_io *io, int *status,
-	struct sw_err *e);
+#define SW_SSH_REUSE_S 60
+
+struct ssh_session_struct;           /* libssh's */
+
+struct sw_ssh {
+	const struct sw_ssh_conf *c;
+	struct ssh_session_struct *s;    /* NULL: not connected */
+	time_t opened;                   /* when s connected */
+	char where[300];                 /* "user@host:port", for messages */
+};
+
+#define SW_SSH_INIT(conf) { (conf), NULL, 0, "" }
+
+enum sw_ssh_result sw_ssh_run(struct sw_ssh *h, const char *command,
+	const struct sw_ssh_io *io, int *status, struct sw_err *e);
+void sw_ssh_close(struct sw_ssh *h);
 
 #endif
