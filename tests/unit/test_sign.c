@@ -168,17 +168,20 @@ test_round_trip(void **state)
 		signer, &e), -1);
 	assert_non_null(strstr(e.msg, "bad signature by"));
 	assert_string_equal(signer, "");
-	/* ... R changed, and the hash's first bytes */
+	/* ... R changed */
 	memcpy(forged, sig.data, sig.len);
 	forged[sig.len - 40] ^= 0x80;
 	assert_int_equal(sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len,
 		signer, &e), -1);
+	assert_int_equal(s.nfast, 2);
+	/* the hash's first two bytes, a hint gpg does not insist on: refused
+	 * here, handed to gpg, good there */
 	memcpy(forged, sig.data, sig.len);
 	forged[sig.len - 70] ^= 0x01;
-	assert_int_equal(sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len,
-		signer, &e), -1);
+	if (sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len, signer, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(signer, fpr);
 	free(forged);
-	assert_int_equal(s.nfast, 2);
 	/* another keyring does not know the key */
 	assert_int_equal(sw_sign_verify_file(&other, tpath(0, "db"), sig.data,
 		sig.len, signer, &e), -1);
