@@ -241,6 +241,7 @@ learn_key(struct sw_sign *s, const char *hex, const unsigned char *bin)
 	for (sk = k->subkeys; sk != NULL; sk = sk->next)
 		if (sk->fpr != NULL && strcasecmp(sk->fpr, hex) == 0)
 			break;
+	s->born[i] = sk != NULL ? sk->timestamp : 0;
 	if (sk != NULL && fast_key(k, sk) && gpgme_data_new(&d) == 0 &&
 	    gpgme_op_export(s->ctx, k->subkeys->fpr, 0, d) == 0) {
 		mem = gpgme_data_release_and_get_mem(d, &n);
@@ -274,7 +275,9 @@ verify_here(struct sw_sign *s, const char *path, const void *sig, size_t len,
 	}
 	hex[2 * SW_PGPSIG_FPR] = '\0';
 	i = learn_key(s, hex, sg.fpr);
-	if (i < 0 || !s->fast[i] || sw_pgpsig_check(&sg, s->ed[i], path) != 0)
+	/* gpg refuses a signature older than its key: it says so itself */
+	if (i < 0 || !s->fast[i] || (long)sg.created < s->born[i] ||
+	    sw_pgpsig_check(&sg, s->ed[i], path) != 0)
 		return 1;
 	memcpy(signer, s->primary[i], SW_FPR_MAX + 1);
 	s->nfast++;

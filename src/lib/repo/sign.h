@@ -52,6 +52,7 @@ struct sw_sign {
 	/* learnt: asked gpg for the key; then fast: valid, Ed25519 (ed) */
 	bool learnt[SW_SIGN_KEYS], fast[SW_SIGN_KEYS];
 	unsigned char ed[SW_SIGN_KEYS][32];
+	long born[SW_SIGN_KEYS];  /* the key's creation: no signature before */
 	int nkeys;
 	unsigned long nfast;   /* signatures verified in process */
 	/*
