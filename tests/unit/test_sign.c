@@ -135,7 +135,7 @@ test_round_trip(void **state)
 	struct sw_buf sig = SW_BUF_INIT;
 	struct sw_err e;
 	char fpr[SW_FPR_MAX + 1], fpr2[SW_FPR_MAX + 1], signer[SW_FPR_MAX + 1];
-	char home[512], home2[512];
+	char home[512], home2[512], *forged;
 	const char *data = "the database";
 
 	(void)state;
@@ -153,6 +153,35 @@ test_round_trip(void **state)
 	if (sw_sign_verify_file(&s, tpath(0, "db"), sig.data, sig.len, signer, &e) < 0)
 		fail_msg("%s", e.msg);
 	assert_string_equal(signer, fpr);
+	/* an Ed25519 signature of gpg's: checked in process, gpg asked once */
+	assert_int_equal(s.nfast, 1);
+	if (sw_sign_verify_file(&s, tpath(0, "db"), sig.data, sig.len, signer, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(signer, fpr);
+	assert_int_equal(s.nfast, 2);
+	/* a forged signature: S changed; refused, by gpg too */
+	forged = malloc(sig.len);
+	assert_non_null(forged);
+	memcpy(forged, sig.data, sig.len);
+	forged[sig.len - 1] ^= 0x01;
+	assert_int_equal(sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len,
+		signer, &e), -1);
+	assert_non_null(strstr(e.msg, "bad signature by"));
+	assert_string_equal(signer, "");
+	/* ... R changed */
+	memcpy(forged, sig.data, sig.len);
+	forged[sig.len - 40] ^= 0x80;
+	assert_int_equal(sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len,
+		signer, &e), -1);
+	assert_int_equal(s.nfast, 2);
+	/* the hash's first two bytes, a hint gpg does not insist on: refused
+	 * here, handed to gpg, good there */
+	memcpy(forged, sig.data, sig.len);
+	forged[sig.len - 70] ^= 0x01;
+	if (sw_sign_verify_file(&s, tpath(0, "db"), forged, sig.len, signer, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(signer, fpr);
+	free(forged);
 	/* another keyring does not know the key */
 	assert_int_equal(sw_sign_verify_file(&other, tpath(0, "db"), sig.data,
 		sig.len, signer, &e), -1);

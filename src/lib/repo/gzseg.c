@@ -182,7 +182,9 @@ sw_gzseg_writer_init(struct sw_gzseg_writer *w)
 	w->crc = (uint32_t)crc32(0, NULL, 0);
 	w->size = 0;
 	w->nsegs = 0;
+	w->level = Z_DEFAULT_COMPRESSION;
 	w->z = NULL;
+	w->zlevel = Z_DEFAULT_COMPRESSION;
 }
 
 void
@@ -235,14 +237,21 @@ deflate_into(struct sw_gzseg_writer *w, const void *data, size_t len,
 		s = calloc(1, sizeof(*s));
 		if (s == NULL)
 			return sw_err_sys(e, "cannot compress");
-		if (deflateInit2(s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+		if (deflateInit2(s, w->level, Z_DEFLATED, -15, 8,
 		    Z_DEFAULT_STRATEGY) != Z_OK) {
 			free(s);
 			return sw_err_set(e, "cannot compress: zlib failed");
 		}
 		w->z = s;
+		w->zlevel = w->level;
 	} else if (deflateReset(s) != Z_OK)
 		return sw_err_set(e, "cannot compress: zlib failed");
+	/* right after a reset: nothing is pending, the new level applies to all */
+	if (w->zlevel != w->level) {
+		if (deflateParams(s, w->level, Z_DEFAULT_STRATEGY) != Z_OK)
+			return sw_err_set(e, "cannot compress: zlib failed");
+		w->zlevel = w->level;
+	}
 	room = deflateBound(s, (uLong)len) + 64;
 	if (sw_buf_grow(out, room) < 0)
 		return sw_err_sys(e, "cannot compress");

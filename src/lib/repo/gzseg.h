@@ -19,7 +19,9 @@
  * Writing: sw_gzseg_writer_init; per segment sw_gzseg_add (compress these
  * bytes) or sw_gzseg_copy (a segment of a file read before); then
  * sw_gzseg_finish (the last segment, header and trailer) into a buffer;
- * sw_gzseg_writer_release, also after an error.
+ * sw_gzseg_writer_release, also after an error. The writer's level is
+ * zlib's, 1..9, for the segments compressed from then on: gzip's default
+ * (6, what repo-add's gzip uses) after init; any level reads the same.
  * Memory only: no files, no locks. Errors: -1, out of memory or zlib.
  */
 #ifndef SW_GZSEG_H
@@ -49,7 +51,9 @@ struct sw_gzseg_writer {
 	uint32_t crc;
 	uint64_t size;
 	size_t nsegs;
+	int level;             /* for the next sw_gzseg_add: 1..9 */
 	void *z;               /* the deflate state, reset for each segment */
+	int zlevel;            /* the level z was last set to */
 };
 
 void sw_gzseg_writer_init(struct sw_gzseg_writer *w);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "core/vercmp.h"
@@ -118,10 +119,12 @@ out:
 }
 
 /*
- * Verifying is one gpg process per file (gpgme), which mostly waits: the
- * files are shared out to a few threads, each with its own gpgme context
- * (made here, one after the other, before any thread starts). The first
- * failure in file order is the one reported.
+ * Verifying is mostly hashing the files (sign.h checks the signatures of
+ * Ed25519 keys in process, and starts a gpg per file only for others):
+ * the files are shared out to a thread per CPU, at most VERIFY_THREADS,
+ * each with its own gpgme context (made here, one after the other, before
+ * any thread starts; each costs a few gpg runs). The first failure in
+ * file order is the one reported.
  */
 #define VERIFY_THREADS 6
 
@@ -172,6 +175,7 @@ check_files(const struct pm_ctx *x, struct sw_err *e)
 	pthread_t tid[VERIFY_THREADS];
 	enum sw_promote_result ret = SW_PROMOTE_ERROR;
 	size_t k, i, nw = 0, started = 0;
+	long ncpu;
 
 	memset(&pool, 0, sizeof(pool));
 	pool.x = x;
@@ -190,7 +194,10 @@ check_files(const struct pm_ctx *x, struct sw_err *e)
 			pool.jobs[pool.njobs].u = &x->u[k];
 			pool.jobs[pool.njobs++].p = &x->u[k].p[i];
 		}
-	for (; nw < VERIFY_THREADS && nw < pool.njobs; nw++) {
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		ncpu = 1;
+	for (; nw < VERIFY_THREADS && nw < (size_t)ncpu && nw < pool.njobs; nw++) {
 		w[nw].pool = &pool;
 		if (sw_sign_init(&w[nw].s, x->c->gnupg_home, e) < 0)
 			goto out;

@@ -122,10 +122,23 @@ read_member_data(struct archive *a, struct archive_entry *ae, char **data,
 	return 0;
 }
 
+/* Is dirname (len bytes) "<name>-<version>" of en? */
+static bool
+same_entry(const struct sw_repodb_entry *en, const char *dirname, size_t len)
+{
+	size_t n = strlen(en->name);
+
+	return len > n + 1 && memcmp(dirname, en->name, n) == 0 &&
+		dirname[n] == '-' && strlen(en->version) == len - n - 1 &&
+		memcmp(dirname + n + 1, en->version, len - n - 1) == 0;
+}
+
 /*
  * One archive member, whatever read it: a directory "<pkgname>-<version>/"
  * (dir) or a file "<pkgname>-<version>/<member>" whose bytes are data
- * (taken: freed here on failure). *enp: the entry it belongs to.
+ * (taken: freed here on failure). *enp: the entry it belongs to; on the
+ * way in, the entry of the member before (or NULL), which the members of
+ * one entry, one after the other, find without a lookup.
  */
 static int
 load_item(struct sw_repodb *db, int k, const char *path, bool dir, bool reg,
@@ -133,28 +146,31 @@ load_item(struct sw_repodb *db, int k, const char *path, bool dir, bool reg,
 	struct sw_err *e)
 {
 	const char *slash = strchr(path, '/'), *rest = slash ? slash + 1 : "";
-	struct sw_repodb_entry *en;
+	struct sw_repodb_entry *en = *enp;
 	char q[96];
 
 	if (dir && rest[0] == '\0')
 		return entry_for(db, k, path, slash ? (size_t)(slash - path) :
 			strlen(path), mtime, enp, e);
-	sw_name_quote(path, strlen(path), q, sizeof(q));
 	if (slash == NULL || !reg || !valid_member_name(rest)) {
 		free(data);
+		sw_name_quote(path, strlen(path), q, sizeof(q));
 		return sw_err_set(e, "unexpected entry '%s'", q);
 	}
-	if (entry_for(db, k, path, (size_t)(slash - path), mtime, &en, e) < 0) {
+	if ((en == NULL || !same_entry(en, path, (size_t)(slash - path))) &&
+	    entry_for(db, k, path, (size_t)(slash - path), mtime, &en, e) < 0) {
 		free(data);
 		return -1;
 	}
 	*enp = en;
 	if (repodb_member(en, k, rest) != NULL) {
 		free(data);
+		sw_name_quote(path, strlen(path), q, sizeof(q));
 		return sw_err_set(e, "'%s' is in the archive twice", q);
 	}
 	if (repodb_add_member(en, k, rest, data, len) < 0) {
 		free(data);
+		sw_name_quote(path, strlen(path), q, sizeof(q));
 		return sw_err_sys(e, "cannot load '%s'", q);
 	}
 	return 0;
@@ -237,12 +253,13 @@ parse_archive(struct sw_repodb *db, int k, struct archive *a, const char *path,
 	const char *tar, size_t len, struct sw_err *e)
 {
 	struct slicer s = { tar, len, NULL, 0 };
+	struct sw_repodb_entry *en = NULL;
 	struct archive_entry *ae;
 	size_t i;
 	int r;
 
+
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-		struct sw_repodb_entry *en = NULL;
 		la_int64_t pos = archive_read_header_position(a);
 
 		if (load_entry(db, k, a, ae, &en, e) < 0)
@@ -302,20 +319,44 @@ octal(const char *f, size_t n, uint64_t *out)
 static bool
 zero_block(const char *h)
 {
+	uint64_t w, any = 0;
 	size_t i;
 
-	for (i = 0; i < BLOCK; i++)
-		if (h[i] != '\0')
-			return false;
-	return true;
+	for (i = 0; i < BLOCK; i += 8) {
+		memcpy(&w, h + i, 8);
+		any |= w;
+	}
+	return any == 0;
+}
+
+/*
+ * The header's checksum as tar computes it: the sum of its bytes (as
+ * unsigned), the checksum field counted as eight blanks. Eight bytes at a
+ * time, in four 16-bit lanes (at most 64 * 2 * 255 each, no overflow).
+ */
+static uint64_t
+header_sum(const char *h)
+{
+	const uint64_t lo = 0x00ff00ff00ff00ffULL;
+	uint64_t w, acc = 0, sum;
+	size_t i;
+
+	for (i = 0; i < BLOCK; i += 8) {
+		memcpy(&w, h + i, 8);
+		acc += (w & lo) + (w >> 8 & lo);
+	}
+	sum = (acc & 0xffff) + (acc >> 16 & 0xffff) + (acc >> 32 & 0xffff) +
+		(acc >> 48);
+	for (i = 148; i < 156; i++)
+		sum -= (unsigned char)h[i];
+	return sum + 8 * ' ';
 }
 
 /* A header of the subset: its size and whether it is a directory. */
 static bool
 simple_header(const char *h, uint64_t *size, bool *dir)
 {
-	uint64_t sum, mtime, want = 0;
-	size_t i;
+	uint64_t sum, mtime;
 
 	if (memcmp(h + 257, "ustar\0" "00", 8) != 0 &&
 	    memcmp(h + 257, "ustar  \0", 8) != 0)
@@ -325,13 +366,11 @@ simple_header(const char *h, uint64_t *size, bool *dir)
 	    !octal(h + 148, 8, &sum) || memchr(h, '\0', 100) == NULL ||
 	    memchr(h + 345, '\0', 155) == NULL || h[0] == '\0')
 		return false;
-	for (i = 0; i < BLOCK; i++)
-		want += i >= 148 && i < 156 ? ' ' : (unsigned char)h[i];
 	*dir = h[156] == '5';
 	/* libarchive reads a file named "x/" as a directory: leave it that */
 	if (!*dir && h[strlen(h) - 1] == '/')
 		return false;
-	return want == sum && (!*dir || *size == 0);
+	return header_sum(h) == sum && (!*dir || *size == 0);
 }
 
 static bool
@@ -364,23 +403,27 @@ parse_simple(struct sw_repodb *db, int k, const char *path, const char *tar,
 	size_t len, struct sw_err *e)
 {
 	struct slicer s = { tar, len, NULL, 0 };
-	char name[256 + 1 + 100 + 1];
+	struct sw_repodb_entry *en = NULL;
+	char name[155 + 1 + 100 + 1];
 	size_t pos = 0, i;
 	bool ok;
 
 	while (pos + BLOCK <= len && !zero_block(tar + pos)) {
 		const char *h = tar + pos;
-		struct sw_repodb_entry *en = NULL;
 		uint64_t size = 0, mtime = 0;
 		bool dir = h[156] == '5';
 		char *data = NULL;
+		size_t np = 0, nn = strnlen(h, 100);
 
 		octal(h + 124, 12, &size);
 		octal(h + 136, 12, &mtime);
-		if (h[345] != '\0')
-			snprintf(name, sizeof(name), "%.155s/%.100s", h + 345, h);
-		else
-			snprintf(name, sizeof(name), "%.100s", h);
+		if (h[345] != '\0') {   /* ustar's prefix, then '/' */
+			np = strnlen(h + 345, 155);
+			memcpy(name, h + 345, np);
+			name[np++] = '/';
+		}
+		memcpy(name + np, h, nn);
+		name[np + nn] = '\0';
 		if (!dir && strchr(name, '/') != NULL) {
 			data = malloc((size_t)size + 1);
 			if (data == NULL)

@@ -67,10 +67,13 @@ write_entry(struct archive *a, struct archive_entry *ae,
  * Segments for gzseg: a new one starts at an entry whose name hashes to 0
  * modulo SEGMENT_EVERY (or after SEGMENT_MAX entries), so that a change
  * moves no boundary but its own, and the other segments come out the same
- * bytes as before.
+ * bytes as before. About 32 entries a segment: adding one package
+ * compresses some 64 KB of each tar (more per segment would cost that
+ * much more; fewer would compress a little worse, each segment starting
+ * without a window).
  */
-#define SEGMENT_EVERY 64
-#define SEGMENT_MAX 256
+#define SEGMENT_EVERY 32
+#define SEGMENT_MAX 128
 
 static bool
 cut_before(const char *name, size_t in_segment)
@@ -173,6 +176,33 @@ unchanged_segment(const struct sw_repodb *db, int k, size_t i, size_t j)
 }
 
 /*
+ * The level for the segments a write compresses: repo-add's (gzip's
+ * default, 6) when they are a few, as when a package is added to a
+ * database we wrote; the fastest when they are most of a large database
+ * (a new one, or the first write after repo-add), where compressing is
+ * then most of the time. A segment keeps its bytes, and so its level,
+ * until an entry in it changes.
+ */
+#define BULK_BYTES (1024 * 1024)
+#define LEVEL_FEW 6
+#define LEVEL_BULK 1
+
+static int
+level_for(const struct sw_repodb *db, int k)
+{
+	size_t i, j, s, bytes = 0;
+
+	for (i = 0; i < db->n && bytes <= BULK_BYTES; i = j) {
+		j = segment_end(db, i);
+		if (unchanged_segment(db, k, i, j) != NULL)
+			continue;
+		for (s = i; s < j; s++)
+			bytes += db->v[s]->raw[k] ? db->v[s]->rawlen[k] : 2048;
+	}
+	return bytes > BULK_BYTES ? LEVEL_BULK : LEVEL_FEW;
+}
+
+/*
  * The archive k of db, compressed, into out. Entries keep the bytes they
  * were read with (raw) or are formatted with libarchive; a .gz archive is
  * written segment by segment (gzseg.h): a segment whose entries are all
@@ -192,6 +222,8 @@ build_archive(const struct sw_repodb *db, int k, struct sw_buf *out,
 	int ret = -1;
 
 	sw_gzseg_writer_init(&w);
+	if (gz)
+		w.level = level_for(db, k);
 	for (i = 0; !gz && i < db->n; i++)
 		size += db->v[i]->raw[k] ? db->v[i]->rawlen[k] : 1024;
 	if (a == NULL || ae == NULL || sw_buf_grow(&tar, size + 1024) < 0) {

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
 #include "core/names.h"
+#include "repo/pgpsig.h"
 
 int
 sw_sign_init(struct sw_sign *s, const char *gnupg_home, struct sw_err *e)
@@ -188,8 +190,97 @@ primary_fpr(struct sw_sign *s, const char *fpr, char out[SW_FPR_MAX + 1],
 	gpgme_key_unref(k);
 	if (s->nkeys < SW_SIGN_KEYS) {
 		upper(s->sub[s->nkeys], fpr);
-		memcpy(s->primary[s->nkeys++], out, SW_FPR_MAX + 1);
+		memcpy(s->primary[s->nkeys], out, SW_FPR_MAX + 1);
+		s->learnt[s->nkeys] = s->fast[s->nkeys] = false;
+		s->nkeys++;
 	}
+	return 0;
+}
+
+/* Is the (sub)key sk of k one that may sign now, an Ed25519 one? */
+static bool
+fast_key(gpgme_key_t k, gpgme_subkey_t sk)
+{
+	return !k->revoked && !k->expired && !k->disabled && !k->invalid &&
+		!sk->revoked && !sk->expired && !sk->disabled && !sk->invalid &&
+		sk->can_sign && sk->pubkey_algo == GPGME_PK_EDDSA;
+}
+
+/*
+ * What the context knows of the signing (sub)key hex (upper case): its
+ * slot, asking gpg once (the key, then its export) if it is new; -1 if
+ * gpg does not know it or the cache is full (gpg verifies then).
+ */
+static int
+learn_key(struct sw_sign *s, const char *hex, const unsigned char *bin)
+{
+	gpgme_key_t k = NULL;
+	gpgme_subkey_t sk;
+	gpgme_data_t d = NULL;
+	char *mem = NULL;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < s->nkeys; i++)
+		if (strcmp(s->sub[i], hex) == 0 && s->learnt[i])
+			return i;
+		else if (strcmp(s->sub[i], hex) == 0)
+			break;
+	if (i == SW_SIGN_KEYS)
+		return -1;
+	if (gpgme_get_key(s->ctx, hex, &k, 0) != 0 || k->subkeys == NULL ||
+	    k->subkeys->fpr == NULL) {
+		if (k != NULL)
+			gpgme_key_unref(k);
+		return -1;
+	}
+	upper(s->sub[i], hex);
+	upper(s->primary[i], k->subkeys->fpr);
+	s->learnt[i] = true;
+	s->fast[i] = false;
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (sk->fpr != NULL && strcasecmp(sk->fpr, hex) == 0)
+			break;
+	s->born[i] = sk != NULL ? sk->timestamp : 0;
+	if (sk != NULL && fast_key(k, sk) && gpgme_data_new(&d) == 0 &&
+	    gpgme_op_export(s->ctx, k->subkeys->fpr, 0, d) == 0) {
+		mem = gpgme_data_release_and_get_mem(d, &n);
+		d = NULL;
+		s->fast[i] = mem != NULL && sw_pgpsig_key(mem, n, bin, s->ed[i]) == 0;
+	}
+	if (i == s->nkeys)
+		s->nkeys++;
+	gpgme_data_release(d);
+	if (mem != NULL)
+		gpgme_free(mem);
+	gpgme_key_unref(k);
+	return i;
+}
+
+/* 0: a good signature checked here, its signer's primary in signer; 1: ask gpg. */
+static int
+verify_here(struct sw_sign *s, const char *path, const void *sig, size_t len,
+	char signer[SW_FPR_MAX + 1])
+{
+	static const char digits[] = "0123456789ABCDEF";
+	struct sw_pgpsig sg;
+	char hex[2 * SW_PGPSIG_FPR + 1];
+	int i;
+
+	if (sw_pgpsig_parse(sig, len, &sg) != 0 || (time_t)sg.created > time(NULL))
+		return 1;
+	for (i = 0; i < SW_PGPSIG_FPR; i++) {
+		hex[2 * i] = digits[sg.fpr[i] >> 4];
+		hex[2 * i + 1] = digits[sg.fpr[i] & 15];
+	}
+	hex[2 * SW_PGPSIG_FPR] = '\0';
+	i = learn_key(s, hex, sg.fpr);
+	/* gpg refuses a signature older than its key: it says so itself */
+	if (i < 0 || !s->fast[i] || (long)sg.created < s->born[i] ||
+	    sw_pgpsig_check(&sg, s->ed[i], path) != 0)
+		return 1;
+	memcpy(signer, s->primary[i], SW_FPR_MAX + 1);
+	s->nfast++;
 	return 0;
 }
 
@@ -232,6 +323,9 @@ sw_sign_verify_file(struct sw_sign *s, const char *path, const void *sig,
 	signer[0] = '\0';
 	if (sw_sig_check(path, sig, len, e) < 0)
 		return -1;
+	if (verify_here(s, path, sig, len, signer) == 0)
+		return 0;
+	signer[0] = '\0';
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return sw_err_sys(e, "cannot open '%s'", path);

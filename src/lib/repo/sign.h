@@ -13,6 +13,11 @@
  * at most SW_SIG_MAX bytes, binary OpenPGP only. pacman refuses armored
  * signatures and any over 16 KiB, and so does everything here.
  *
+ * Verifying starts a gpg per file, unless the signature is of the kind
+ * pgpsig.h checks in process (gpg's own with an Ed25519 key): then gpg
+ * is asked once per signing key, for the key and whether it is valid now,
+ * and each file is checked here. A signature found bad here is handed to
+ * gpg all the same, which has the last word (and the message).
  * Fingerprints are checked with names.h and reported in upper case; a
  * signature made by a subkey counts as made by its primary key. Signing
  * keys must not need a passphrase (or have it cached in the agent): the
@@ -26,6 +31,7 @@
 #define SW_SIGN_H
 
 #include <gpgme.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -43,7 +49,12 @@ struct sw_sign {
 	 * one key listing per signer instead of one per verified file */
 	char sub[SW_SIGN_KEYS][SW_FPR_MAX + 1];
 	char primary[SW_SIGN_KEYS][SW_FPR_MAX + 1];
+	/* learnt: asked gpg for the key; then fast: valid, Ed25519 (ed) */
+	bool learnt[SW_SIGN_KEYS], fast[SW_SIGN_KEYS];
+	unsigned char ed[SW_SIGN_KEYS][32];
+	long born[SW_SIGN_KEYS];  /* the key's creation: no signature before */
 	int nkeys;
+	unsigned long nfast;   /* signatures verified in process */
 	/*
 	 * The last signing key, looked up once: each lookup runs a gpg of its
 	 * own, and a database pair is signed twice (bench/scale.c).
