@@ -326,11 +326,6 @@ sw_buildmeta_lookup(const char *path, const char *pkgbase, const char *repo,
 		sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
 		goto out;
 	}
-	if (ent->pkgnames.n == 0) {
-		sw_err_set(e, "%s:%d: '%s' builds no package", path, lines.line,
-			pkgbase);
-		goto out;
-	}
 	ret = 1;
 out:
 	if (ret < 0)
