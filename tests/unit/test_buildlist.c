@@ -235,6 +235,32 @@ test_write_refuses_duplicate(void **state)
 	free(p);
 }
 
+/* one line moved or taken out, the others copied as they are */
+static void
+test_move(void **state)
+{
+	const char *dir = *state;
+	char *p = tu_path(dir, "build-list"), *text;
+	struct sw_err e;
+
+	tu_write_str(p, "foo " C1 " " C2 " core\nfoo " C1 " " C2 " extra\n"
+		"bar " C1 " " C2 " core\n");
+	assert_int_equal(sw_buildlist_move(p, "foo", "core", true, NULL, &e), 0);
+	assert_int_equal(sw_buildlist_move(p, "foo", "extra", false, NULL, &e), 0);
+	assert_int_equal(sw_buildlist_move(p, "foo", "extra", false, NULL, &e), 1);
+	text = tu_read(p);
+	assert_string_equal(text, "bar " C1 " " C2 " core\nfoo " C1 " " C2
+		" core\n");
+	free(text);
+	/* a symlink is refused as the reader refuses it */
+	free(p);
+	p = tu_path(dir, "link");
+	assert_int_equal(symlink("build-list", p), 0);
+	assert_int_equal(sw_buildlist_move(p, "foo", "core", false, NULL, &e), -1);
+	tu_assert_contains(e.msg, "cannot open '");
+	free(p);
+}
+
 static void
 test_not_a_regular_file(void **state)
 {
@@ -351,6 +377,7 @@ main(void)
 		T(test_duplicate),
 		T(test_write_refuses_duplicate),
 		T(test_not_a_regular_file),
+		T(test_move),
 		T(test_deletion_round_trip),
 		cmocka_unit_test(test_deletion_append_refuses),
 		T(test_deletion_malformed),

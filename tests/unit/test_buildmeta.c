@@ -153,6 +153,48 @@ test_missing_is_empty(void **state)
 	assert_int_equal(m.n, 0);
 }
 
+/* one entry read or moved without the others being parsed */
+static void
+test_lookup_and_move(void **state)
+{
+	static const char d[] = "foo core up foo - 1-1 foo -\n"
+		"foo extra up foo - 2-1 foo,foo-docs bar\n"
+		"broken extra\n"
+		"nopkg extra up nopkg - 1-1 - -\n";
+	struct sw_buildmeta_entry ent;
+	struct sw_buildmeta m;
+	struct sw_err e;
+
+	(void)state;
+	put(d, sizeof(d) - 1);
+	assert_int_equal(sw_buildmeta_lookup(path, "foo", "extra", &ent, &e), 1);
+	assert_string_equal(ent.version, "2-1");
+	assert_int_equal(ent.pkgnames.n, 2);
+	assert_string_equal(ent.pkgnames.v[1], "foo-docs");
+	assert_int_equal(ent.deps.n, 1);
+	sw_buildmeta_entry_release(&ent);
+	assert_int_equal(sw_buildmeta_lookup(path, "bar", "extra", &ent, &e), 0);
+	/* its own line is checked, with its number */
+	assert_int_equal(sw_buildmeta_lookup(path, "broken", "extra", &ent, &e), -1);
+	assert_non_null(strstr(e.msg, ":3: expected 8 fields"));
+	assert_int_equal(sw_buildmeta_lookup(path, "nopkg", "extra", &ent, &e), -1);
+	assert_non_null(strstr(e.msg, ":4: "));
+	assert_non_null(strstr(e.msg, "'-'"));
+	/* moved last, then out; the broken line stays as it was */
+	assert_int_equal(sw_buildmeta_move(path, "foo", "core", true, NULL, &e), 0);
+	assert_int_equal(sw_buildmeta_move(path, "nopkg", "extra", false, NULL,
+		&e), 0);
+	assert_int_equal(sw_buildmeta_move(path, "broken", "extra", false, NULL,
+		&e), 0);
+	assert_int_equal(sw_buildmeta_move(path, "broken", "extra", false, NULL,
+		&e), 1);
+	assert_int_equal(sw_buildmeta_read(path, &m, &e), 0);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.v[0].repo, "extra");
+	assert_string_equal(m.v[1].repo, "core");
+	sw_buildmeta_release(&m);
+}
+
 int
 main(void)
 {
@@ -160,6 +202,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_is_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_and_move, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("buildmeta", tests, NULL, NULL);

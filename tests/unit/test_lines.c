@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "core/fileio.h"
 #include "core/lines.h"
 #include "testutil.h"
 
@@ -249,6 +250,86 @@ test_file_round_trip(void **state)
 	assert_int_equal(r.n, 0);
 }
 
+/* one record found by its key, no other line parsed or changed */
+static void
+test_find_keyed(void **state)
+{
+	static const char d[] = "ab x core\na x extra\na x core\nbad line\n"
+		"a y\n";
+	size_t off = 99, n = 99;
+
+	(void)state;
+	/* "ab" is not "a"; the key is whole fields */
+	assert_int_equal(sw_lines_find_keyed(d, sizeof(d) - 1, 2, "a", "core",
+		&off, &n), 1);
+	assert_int_equal(off, 20);
+	assert_int_equal(n, 9);
+	assert_int_equal(sw_lines_find_keyed(d, sizeof(d) - 1, 2, "a", "cor",
+		&off, &n), 0);
+	assert_int_equal(sw_lines_find_keyed(d, sizeof(d) - 1, 1, "a", "x",
+		&off, &n), 1);
+	assert_int_equal(off, 10);
+	/* a field the line does not have */
+	assert_int_equal(sw_lines_find_keyed(d, sizeof(d) - 1, 3, "a", "core",
+		&off, &n), 0);
+	/* a last line without its newline */
+	assert_int_equal(sw_lines_find_keyed(d, sizeof(d) - 2, 1, "a", "y",
+		&off, &n), 1);
+	assert_int_equal(n, 3);
+}
+
+static void
+put_file(const char *path, const char *s)
+{
+	struct sw_err e;
+
+	assert_int_equal(sw_file_replace(path, s, strlen(s), 0644, &e), 0);
+}
+
+static void
+assert_file(const char *path, const char *want)
+{
+	struct sw_buf b = SW_BUF_INIT;
+	struct sw_err e;
+
+	assert_int_equal(sw_file_read(path, 1024, &b, &e), 0);
+	assert_string_equal(b.data, want);
+	sw_buf_release(&b);
+}
+
+static void
+test_move_keyed(void **state)
+{
+	const char *dir = *state;
+	struct sw_err e;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/list", dir);
+	/* absent file: nothing listed, nothing written */
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "a", "core", false,
+		NULL, &e), 1);
+	put_file(path, "a core 1\nb core 2\na extra 3\nodd\n");
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "a", "core", true,
+		NULL, &e), 0);
+	assert_file(path, "b core 2\na extra 3\nodd\na core 1\n");
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "a", "extra", false,
+		NULL, &e), 0);
+	assert_file(path, "b core 2\nodd\na core 1\n");
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "c", "core", false,
+		NULL, &e), 1);
+	assert_file(path, "b core 2\nodd\na core 1\n");
+	/* a key listed twice, a truncated file: errors at file:line */
+	put_file(path, "a core 1\nb core 2\na core 3\n");
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "a", "core", false,
+		NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "/list:3: 'a' in 'core' is listed twice"));
+	put_file(path, "a core 1\nb core 2");
+	assert_int_equal(sw_lines_move_keyed(path, 1024, 1, "a", "core", false,
+		NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "/list:2: truncated line"));
+	assert_file(path, "a core 1\nb core 2");
+}
+
 int
 main(void)
 {
@@ -264,6 +345,9 @@ main(void)
 		cmocka_unit_test(test_error_line_number),
 		cmocka_unit_test(test_only_spaces_split),
 		cmocka_unit_test_setup_teardown(test_file_round_trip,
+			tu_setup_tmpdir, tu_teardown_tmpdir),
+		cmocka_unit_test(test_find_keyed),
+		cmocka_unit_test_setup_teardown(test_move_keyed,
 			tu_setup_tmpdir, tu_teardown_tmpdir),
 	};
 

@@ -154,3 +154,97 @@ out:
 	sw_buf_release(&out);
 	return ret;
 }
+
+/* Field kf of the line p[0..len) (no newline) is k1 (klen bytes). */
+static bool
+field_is(const char *p, size_t len, size_t kf, const char *k1, size_t klen)
+{
+	const char *end = p + len, *sp;
+	size_t i;
+
+	for (i = 0; i < kf; i++) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (sp == NULL)
+			return false;
+		p = sp + 1;
+	}
+	return (size_t)(end - p) >= klen && memcmp(p, k1, klen) == 0 &&
+		(p + klen == end || p[klen] == ' ');
+}
+
+int
+sw_lines_find_keyed(const char *data, size_t len, size_t kf, const char *k0,
+	const char *k1, size_t *off, size_t *n)
+{
+	const char *p = data, *end = data + len, *nl;
+	size_t l0 = strlen(k0), l1 = strlen(k1);
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if ((size_t)(nl - p) > l0 && memcmp(p, k0, l0) == 0 && p[l0] == ' ' &&
+		    field_is(p, (size_t)(nl - p), kf, k1, l1)) {
+			*off = (size_t)(p - data);
+			*n = (size_t)(nl - p) + (nl < end);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The number of the line that starts at data + off. */
+static size_t
+line_number(const char *data, size_t off)
+{
+	const char *p = data, *end = data + off;
+	size_t line = 1;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line++;
+		p++;
+	}
+	return line;
+}
+
+int
+sw_lines_move_keyed(const char *path, size_t max_size, size_t kf,
+	const char *k0, const char *k1, bool to_end, struct sw_txn *t,
+	struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT, out = SW_BUF_INIT;
+	size_t off, n, off2, n2;
+	int ret = -1;
+
+	if (sw_file_read(path, max_size, &data, e) < 0)
+		goto out;
+	if (data.len > 0 && data.data[data.len - 1] != '\n') {
+		sw_err_set(e, "%s:%zu: truncated line (no newline at the end)", path,
+			line_number(data.data, data.len));
+		goto out;
+	}
+	if (sw_lines_find_keyed(data.data, data.len, kf, k0, k1, &off, &n) == 0) {
+		ret = 1;
+		goto out;
+	}
+	if (sw_lines_find_keyed(data.data + off + n, data.len - off - n, kf, k0,
+	    k1, &off2, &n2) == 1) {
+		sw_err_set(e, "%s:%zu: '%s' in '%s' is listed twice", path,
+			line_number(data.data, off + n + off2), k0, k1);
+		goto out;
+	}
+	if (sw_buf_add(&out, data.data, off) < 0 ||
+	    sw_buf_add(&out, data.data + off + n, data.len - off - n) < 0 ||
+	    (to_end && sw_buf_add(&out, data.data + off, n) < 0)) {
+		sw_err_sys(e, "cannot write '%s'", path);
+		goto out;
+	}
+	if ((t != NULL ? sw_txn_replace(t, path, out.data, out.len, 0644, e) :
+	    sw_file_replace(path, out.data, out.len, 0644, e)) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&data);
+	sw_buf_release(&out);
+	return ret;
+}

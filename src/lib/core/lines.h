@@ -63,4 +63,26 @@ typedef int (*sw_lines_format_fn)(struct sw_buf *out, const void *list,
 int sw_lines_write_file(const char *path, const void *list, size_t n,
 	sw_lines_format_fn fn, struct sw_txn *t, struct sw_err *e);
 
+/*
+ * One record of a list keyed (pkgbase, repository) without parsing the
+ * others: a scan of the bytes for the line whose field 0 is k0 and field
+ * kf is k1 (fields split on single spaces). The other lines are neither
+ * checked nor changed: a caller that reads or moves one record costs a
+ * copy of the file, not the parsing of every line (return-assignment on a
+ * 20,000-entry build list).
+ *
+ * sw_lines_find_keyed: in data[0..len): 1 with *off and *n the line's bytes
+ * (its newline included), 0 if none.
+ * sw_lines_move_keyed: reads the file at path (at most max_size bytes),
+ * takes the line out and, with to_end, puts it last; writes the rest back
+ * as it was, replaced atomically or in t. 0; 1 if no line has the key
+ * (nothing written); -1 with e (a key listed twice, a file that does not
+ * end with a newline: "<path>:<line>").
+ */
+int sw_lines_find_keyed(const char *data, size_t len, size_t kf,
+	const char *k0, const char *k1, size_t *off, size_t *n);
+int sw_lines_move_keyed(const char *path, size_t max_size, size_t kf,
+	const char *k0, const char *k1, bool to_end, struct sw_txn *t,
+	struct sw_err *e);
+
 #endif

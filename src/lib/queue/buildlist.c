@@ -125,6 +125,14 @@ sw_buildlist_remove(struct sw_build_list *l, size_t index)
 	l->n--;
 }
 
+int
+sw_buildlist_move(const char *path, const char *pkgbase, const char *repo,
+	bool to_end, struct sw_txn *t, struct sw_err *e)
+{
+	return sw_lines_move_keyed(path, SW_LIST_MAX_SIZE, 3, pkgbase, repo, to_end,
+		t, e);
+}
+
 static int
 deletion_record(char **f, void *arg, struct sw_err *e)
 {

@@ -14,6 +14,7 @@
 #ifndef SW_BUILDLIST_H
 #define SW_BUILDLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -48,6 +49,13 @@ long sw_buildlist_find(const struct sw_build_list *l, const char *pkgbase,
 int sw_buildlist_append(struct sw_build_list *l, const struct sw_id *id,
 	struct sw_err *e);
 void sw_buildlist_remove(struct sw_build_list *l, size_t index);
+/*
+ * Takes the line of pkgbase in repo out of the build list at path (to_end:
+ * puts it last), the other lines written back as they are, unparsed
+ * (lines.h, sw_lines_move_keyed). 0; 1 if it is not listed; -1 with e.
+ */
+int sw_buildlist_move(const char *path, const char *pkgbase, const char *repo,
+	bool to_end, struct sw_txn *t, struct sw_err *e);
 
 int sw_deletionlist_read(const char *path, struct sw_deletion_list *l,
 	struct sw_err *e);

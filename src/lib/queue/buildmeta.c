@@ -274,3 +274,58 @@ sw_buildmeta_remove(struct sw_buildmeta *m, size_t index)
 		(m->n - index - 1) * sizeof(*m->v));
 	m->n--;
 }
+
+int
+sw_buildmeta_lookup(const char *path, const char *pkgbase, const char *repo,
+	struct sw_buildmeta_entry *ent, struct sw_err *e)
+{
+	struct sw_buf data = SW_BUF_INIT, line = SW_BUF_INIT;
+	struct sw_lines lines;
+	struct sw_err fe;
+	const char *p;
+	size_t off, n;
+	char *f[8];
+	int r, ret = -1;
+
+	memset(ent, 0, sizeof(*ent));
+	sw_strvec_init(&ent->pkgnames);
+	sw_strvec_init(&ent->deps);
+	if (sw_file_read(path, META_MAX_SIZE, &data, e) < 0)
+		goto out;
+	if (sw_lines_find_keyed(data.data, data.len, 1, pkgbase, repo, &off,
+	    &n) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (sw_buf_add(&line, data.data + off, n) < 0) {
+		sw_err_sys(e, "cannot read '%s'", path);
+		goto out;
+	}
+	sw_lines_init(&lines, path, &line);
+	/* the line's own number in messages */
+	for (p = data.data; (p = memchr(p, '\n', (size_t)(data.data + off - p)))
+	    != NULL; p++)
+		lines.line++;
+	r = sw_lines_next(&lines, f, 8, false, META_LINE_MAX, e);
+	if (r < 0)
+		goto out;
+	if (sw_buildmeta_parse(f, ent, &fe) < 0) {
+		sw_err_set(e, "%s:%d: %s", path, lines.line, fe.msg);
+		goto out;
+	}
+	ret = 1;
+out:
+	if (ret < 0)
+		entry_release(ent);
+	sw_buf_release(&data);
+	sw_buf_release(&line);
+	return ret;
+}
+
+int
+sw_buildmeta_move(const char *path, const char *pkgbase, const char *repo,
+	bool to_end, struct sw_txn *t, struct sw_err *e)
+{
+	return sw_lines_move_keyed(path, META_MAX_SIZE, 1, pkgbase, repo, to_end,
+		t, e);
+}

@@ -22,6 +22,7 @@
 #ifndef SW_BUILDMETA_H
 #define SW_BUILDMETA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -61,6 +62,18 @@ long sw_buildmeta_find(const struct sw_buildmeta *m, const char *pkgbase,
 int sw_buildmeta_add(struct sw_buildmeta *m, struct sw_buildmeta_entry *ent,
 	struct sw_err *e);
 void sw_buildmeta_remove(struct sw_buildmeta *m, size_t index);
+
+/*
+ * One entry without reading the others (lines.h, sw_lines_find_keyed):
+ * sw_buildmeta_lookup parses the line of (pkgbase, repo) into *ent (1;
+ * its strvecs new, release with sw_buildmeta_entry_release), 0 if none;
+ * sw_buildmeta_move takes the line out (to_end: puts it last) and writes
+ * the others back as they are, under build-list.lock: 0, 1 if none.
+ */
+int sw_buildmeta_lookup(const char *path, const char *pkgbase,
+	const char *repo, struct sw_buildmeta_entry *ent, struct sw_err *e);
+int sw_buildmeta_move(const char *path, const char *pkgbase, const char *repo,
+	bool to_end, struct sw_txn *t, struct sw_err *e);
 
 /*
  * One entry as its 8 fields (a line split by lines.h): checked field by

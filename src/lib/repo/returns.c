@@ -56,46 +56,33 @@ lock_and_check(const struct sw_master_conf *c, struct sw_statedir *sd,
 	return from_lease(sw_lease_check(c, id, slave, now, NULL, e));
 }
 
-/* A failed entry goes last on the build list and in build-meta. */
+/*
+ * The entry leaves the build list and build-meta (or, with again, goes
+ * last). Only its own lines are found and moved: the others are copied as
+ * they are, so that a return does not parse a 20,000-entry list.
+ */
 static int
-move_last(const struct sw_master_conf *c, const struct sw_id *id,
-	struct sw_txn *t, struct sw_err *e)
+take_off_list(const struct sw_master_conf *c, const struct sw_id *id,
+	bool again, struct sw_txn *t, struct sw_err *e)
 {
-	struct sw_build_list l = { NULL, 0, 0 };
-	struct sw_buildmeta m = { NULL, 0, 0 };
-	struct sw_buildmeta_entry ent;
 	struct sw_buf lp = SW_BUF_INIT, mp = SW_BUF_INIT;
-	long i;
-	int ret = -1;
+	int r, ret = -1;
 
 	if (sw_statepath(&lp, c->state_dir, SW_PATH_BUILD_LIST, e) < 0 ||
-	    sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
-	    sw_buildlist_read(lp.data, &l, e) < 0 ||
-	    sw_buildmeta_read(mp.data, &m, e) < 0)
+	    sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0)
 		goto out;
-	i = sw_buildlist_find(&l, id->pkgbase, id->repo);
-	if (i < 0) {
+	r = sw_buildlist_move(lp.data, id->pkgbase, id->repo, again, t, e);
+	if (r < 0)
+		goto out;
+	if (r == 1) {
 		sw_err_set(e, "'%s' in '%s' is not on the build list", id->pkgbase,
 			id->repo);
 		goto out;
 	}
-	sw_buildlist_remove(&l, (size_t)i);
-	if (sw_buildlist_append(&l, id, e) < 0)
-		goto out;
-	i = sw_buildmeta_find(&m, id->pkgbase, id->repo);
-	if (i >= 0) {
-		/* moves the entry (and its strvecs) to the end */
-		ent = m.v[i];
-		memmove(&m.v[i], &m.v[i + 1], (m.n - (size_t)i - 1) * sizeof(*m.v));
-		m.v[m.n - 1] = ent;
-	}
-	if (sw_buildlist_write(lp.data, &l, t, e) < 0 ||
-	    sw_buildmeta_write(mp.data, &m, t, e) < 0)
+	if (sw_buildmeta_move(mp.data, id->pkgbase, id->repo, again, t, e) < 0)
 		goto out;
 	ret = 0;
 out:
-	sw_buildlist_release(&l);
-	sw_buildmeta_release(&m);
 	sw_buf_release(&lp);
 	sw_buf_release(&mp);
 	return ret;
@@ -168,7 +155,7 @@ sw_return_failure(const struct sw_master_conf *c, const struct sw_id *id,
 	}
 	if (sw_pkgstate_add_broken(c->state_dir, id, &a, &t, e) < 0 ||
 	    sw_pkgstate_remove(c->state_dir, id, SW_STATE_LOCKED, &t, e) < 0 ||
-	    move_last(c, id, &t, e) < 0)
+	    take_off_list(c, id, true, &t, e) < 0)
 		goto out;
 	txn = false;
 	if (sw_txn_commit(&t, e) < 0)
@@ -609,6 +596,11 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	long i;
 	int ret = -1;
 
+	/* the common case: nothing to queue, so nothing to parse whole */
+	if (br->n == 0) {
+		ret = take_off_list(x->c, x->id, false, t, e);
+		goto out;
+	}
 	if (sw_statepath(&lp, x->c->state_dir, SW_PATH_BUILD_LIST, e) < 0 ||
 	    sw_statepath(&mp, x->c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
 	    sw_buildlist_read(lp.data, &l, e) < 0 ||
@@ -626,34 +618,32 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	i = sw_buildmeta_find(&m, x->id->pkgbase, x->id->repo);
 	if (i >= 0)
 		sw_buildmeta_remove(&m, (size_t)i);
-	if (br->n > 0) {
-		if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
-		    sw_deletionlist_read(p.data, &del, e) < 0 ||
-		    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
-		    sw_publist_read(p.data, &pub, e) < 0 ||
-		    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
-		    sizeof(ver), e) < 0)
-			goto out;
-		req = calloc(br->n, sizeof(*req));
-		if (req == NULL)
-			goto nomem;
-		for (k = 0; k < br->n; k++) {
-			const struct sw_soname_break *b = &br->v[k];
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
+	    sw_deletionlist_read(p.data, &del, e) < 0 ||
+	    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
+	    sw_publist_read(p.data, &pub, e) < 0 ||
+	    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
+	    sizeof(ver), e) < 0)
+		goto out;
+	req = calloc(br->n, sizeof(*req));
+	if (req == NULL)
+		goto nomem;
+	for (k = 0; k < br->n; k++) {
+		const struct sw_soname_break *b = &br->v[k];
 
-			if ((b->new[0] ? sw_strvec_pushf(&why, "rebuild: %s -> %s by "
-			    "%s %s", b->old, b->new, x->id->pkgbase, ver) :
-			    sw_strvec_pushf(&why, "rebuild: %s dropped by %s %s", b->old,
-			    x->id->pkgbase, ver)) < 0)
-				goto nomem;
-			req[k].pkgbase = b->pkgbase;
-			req[k].reason = why.v[k];
-			req[k].deps = b->deps;
-			req[k].ndeps = b->ndeps;
-		}
-		if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
-		    notes, e) < 0)
-			goto out;
+		if ((b->new[0] ? sw_strvec_pushf(&why, "rebuild: %s -> %s by "
+		    "%s %s", b->old, b->new, x->id->pkgbase, ver) :
+		    sw_strvec_pushf(&why, "rebuild: %s dropped by %s %s", b->old,
+		    x->id->pkgbase, ver)) < 0)
+			goto nomem;
+		req[k].pkgbase = b->pkgbase;
+		req[k].reason = why.v[k];
+		req[k].deps = b->deps;
+		req[k].ndeps = b->ndeps;
 	}
+	if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
+	    notes, e) < 0)
+		goto out;
 	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
 	    sw_buildlist_write(lp.data, &l, t, e) < 0 ||
 	    sw_buildmeta_write(mp.data, &m, t, e) < 0 ||
@@ -841,16 +831,19 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 {
 	struct ret_ctx x;
 	struct sw_statedir sd = { NULL, { -1, -1 } };
-	struct sw_buildmeta meta = { NULL, 0, 0 };
+	struct sw_buildmeta_entry meta;
 	struct sw_strvec unlinked = SW_STRVEC_INIT, notes = SW_STRVEC_INIT;
 	struct sw_buf mp = SW_BUF_INIT;
 	enum sw_return_result ret;
 	enum sw_upload_result ur;
 	char idstr[SW_ID_MAX + 1];
 	size_t k;
-	long m;
+	int m;
 
 	memset(&x, 0, sizeof(x));
+	memset(&meta, 0, sizeof(meta));
+	sw_strvec_init(&meta.pkgnames);
+	sw_strvec_init(&meta.deps);
 	x.c = c;
 	x.id = id;
 	x.slave = slave;
@@ -869,11 +862,12 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 			id->repo, idstr);
 		goto out;
 	}
-	if (sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
-	    sw_buildmeta_read(mp.data, &meta, e) < 0)
+	if (sw_statepath(&mp, c->state_dir, SW_PATH_BUILD_META, e) < 0)
 		goto out;
-	m = sw_buildmeta_find(&meta, id->pkgbase, id->repo);
-	if (m < 0) {
+	m = sw_buildmeta_lookup(mp.data, id->pkgbase, id->repo, &meta, e);
+	if (m < 0)
+		goto out;
+	if (m == 0) {
 		sw_err_set(e, "'%s' has no line in '%s'", idstr, mp.data);
 		goto out;
 	}
@@ -883,10 +877,10 @@ sw_return_packages(const struct sw_master_conf *c, const struct sw_id *id,
 		ret = ur == SW_UPLOAD_INVALID ? SW_RETURN_INVALID : SW_RETURN_ERROR;
 		goto out;
 	}
-	x.meta = &meta.v[m];
+	x.meta = &meta;
 	if ((ret = pair_up(&x, e)) != SW_RETURN_OK ||
 	    (ret = verify_signatures(&x, e)) != SW_RETURN_OK ||
-	    (ret = check_packages(&x, &meta.v[m], e)) != SW_RETURN_OK ||
+	    (ret = check_packages(&x, &meta, e)) != SW_RETURN_OK ||
 	    (ret = read_sonames(&x, e)) != SW_RETURN_OK)
 		goto out;
 	ret = lock_and_check(c, &sd, true, id, slave, now, e);
@@ -923,7 +917,7 @@ out:
 		sw_sign_release(&x.sg);
 	sw_upload_release(&x.up);
 	sw_statedir_release(&sd);
-	sw_buildmeta_release(&meta);
+	sw_buildmeta_entry_release(&meta);
 	sw_strvec_release(&unlinked);
 	sw_strvec_release(&notes);
 	sw_buf_release(&mp);
