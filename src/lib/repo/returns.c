@@ -596,17 +596,18 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	long i;
 	int ret = -1;
 
-	/* the common case: nothing to queue, so nothing to parse whole */
-	if (br->n == 0) {
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
+	    sw_rebuilds_read(p.data, &r, e) < 0)
+		goto out;
+	/* the common case: no rebuild to queue, no reason of its own to drop */
+	if (br->n == 0 && sw_rebuilds_reason(&r, x->id) == NULL) {
 		ret = take_off_list(x->c, x->id, false, t, e);
 		goto out;
 	}
 	if (sw_statepath(&lp, x->c->state_dir, SW_PATH_BUILD_LIST, e) < 0 ||
 	    sw_statepath(&mp, x->c->state_dir, SW_PATH_BUILD_META, e) < 0 ||
 	    sw_buildlist_read(lp.data, &l, e) < 0 ||
-	    sw_buildmeta_read(mp.data, &m, e) < 0 ||
-	    sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
-	    sw_rebuilds_read(p.data, &r, e) < 0)
+	    sw_buildmeta_read(mp.data, &m, e) < 0)
 		goto out;
 	i = sw_buildlist_find(&l, x->id->pkgbase, x->id->repo);
 	if (i < 0) {
@@ -618,32 +619,34 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	i = sw_buildmeta_find(&m, x->id->pkgbase, x->id->repo);
 	if (i >= 0)
 		sw_buildmeta_remove(&m, (size_t)i);
-	if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
-	    sw_deletionlist_read(p.data, &del, e) < 0 ||
-	    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
-	    sw_publist_read(p.data, &pub, e) < 0 ||
-	    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
-	    sizeof(ver), e) < 0)
-		goto out;
-	req = calloc(br->n, sizeof(*req));
-	if (req == NULL)
-		goto nomem;
-	for (k = 0; k < br->n; k++) {
-		const struct sw_soname_break *b = &br->v[k];
-
-		if ((b->new[0] ? sw_strvec_pushf(&why, "rebuild: %s -> %s by "
-		    "%s %s", b->old, b->new, x->id->pkgbase, ver) :
-		    sw_strvec_pushf(&why, "rebuild: %s dropped by %s %s", b->old,
-		    x->id->pkgbase, ver)) < 0)
+	if (br->n > 0) {
+		if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
+		    sw_deletionlist_read(p.data, &del, e) < 0 ||
+		    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
+		    sw_publist_read(p.data, &pub, e) < 0 ||
+		    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
+		    sizeof(ver), e) < 0)
+			goto out;
+		req = calloc(br->n, sizeof(*req));
+		if (req == NULL)
 			goto nomem;
-		req[k].pkgbase = b->pkgbase;
-		req[k].reason = why.v[k];
-		req[k].deps = b->deps;
-		req[k].ndeps = b->ndeps;
+		for (k = 0; k < br->n; k++) {
+			const struct sw_soname_break *b = &br->v[k];
+
+			if ((b->new[0] ? sw_strvec_pushf(&why, "rebuild: %s -> %s by "
+			    "%s %s", b->old, b->new, x->id->pkgbase, ver) :
+			    sw_strvec_pushf(&why, "rebuild: %s dropped by %s %s", b->old,
+			    x->id->pkgbase, ver)) < 0)
+				goto nomem;
+			req[k].pkgbase = b->pkgbase;
+			req[k].reason = why.v[k];
+			req[k].deps = b->deps;
+			req[k].ndeps = b->ndeps;
+		}
+		if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
+		    notes, e) < 0)
+			goto out;
 	}
-	if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
-	    notes, e) < 0)
-		goto out;
 	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
 	    sw_buildlist_write(lp.data, &l, t, e) < 0 ||
 	    sw_buildmeta_write(mp.data, &m, t, e) < 0 ||
