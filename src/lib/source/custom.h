@@ -18,6 +18,12 @@
  * of SW_CUSTOM_LINE_MAX. A list owns its entries, sorted by pkgbase then
  * the rest of the line; release with sw_custom_release (safe on a zeroed
  * list). Warnings are appended to a caller's strvec, one sentence each.
+ *
+ * A package's own settings live in its customization directory, in
+ * SW_CUSTOM_SETTINGS (<repo>/<pkgbase>/.slipway/): SW_CUSTOM_PREPEND is put
+ * at the top of the PKGBUILD by the master (gitsrc.h's walk, so that its
+ * own reading and get-sources agree); the other files travel to the slave
+ * in get-sources' tar, which reads them (slave/settings.h).
  */
 #ifndef SW_CUSTOM_H
 #define SW_CUSTOM_H
@@ -35,6 +41,9 @@
 #define SW_CUSTOM_BUILD_MANUALLY "build-manually"
 #define SW_CUSTOM_UPDATE_ONCE "update-once"
 #define SW_CUSTOM_OVERRIDES "repository-overrides"
+
+#define SW_CUSTOM_SETTINGS ".slipway"
+#define SW_CUSTOM_PREPEND "PKGBUILD.prepend"
 
 struct sw_custom_entry {
 	char *pkgbase;

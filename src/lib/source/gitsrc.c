@@ -12,6 +12,7 @@
 
 #include "core/fileio.h"
 #include "queue/statepath.h"
+#include "source/custom.h"
 #include "source/gitsrc_int.h"
 
 int
@@ -501,7 +502,12 @@ struct walk {
 	struct sw_err *e;
 	struct sw_buf path;
 	struct sw_buf data;
+	struct sw_buf prepend;     /* the customization's PKGBUILD.prepend */
+	bool has_prepend;
 };
+
+/* Where the customization keeps the text put at the top of the PKGBUILD. */
+#define PREPEND_PATH SW_CUSTOM_SETTINGS "/" SW_CUSTOM_PREPEND
 
 static int walk_trees(struct walk *w, git_repository *ra, const git_tree *ta,
 	git_repository *rb, const git_tree *tb, bool top);
@@ -529,7 +535,9 @@ walk_entry(struct walk *w, git_repository *ra, const git_tree_entry *a,
 
 	if (push_name(w, git_tree_entry_name(a), &keep) < 0)
 		goto out;
-	if (kind == SW_GIT_OTHER) {
+	/* already at the top of the PKGBUILD: not handed out again */
+	if (kind == SW_GIT_OTHER || (w->has_prepend &&
+	    strcmp(w->path.data, PREPEND_PATH) == 0)) {
 		ret = 0;
 		goto out;
 	}
@@ -559,33 +567,75 @@ out:
 	return ret;
 }
 
-/* The top-level PKGBUILD: upstream's, then the customization's. */
+/* A newline at the end of b, unless it is empty or has one. */
+static int
+end_line(struct sw_buf *b)
+{
+	return b->len > 0 && b->data[b->len - 1] != '\n' ?
+		sw_buf_addch(b, '\n') : 0;
+}
+
+/*
+ * The top-level PKGBUILD: the customization's PKGBUILD.prepend, upstream's,
+ * then the customization's; a or b may be NULL (each a blob when not).
+ */
 static int
 walk_pkgbuild(struct walk *w, git_repository *ra, const git_tree_entry *a,
 	git_repository *rb, const git_tree_entry *b)
 {
+	const git_tree_entry *mode = a != NULL ? a : b;
 	size_t keep;
 	int ret = -1;
 
 	if (push_name(w, "PKGBUILD", &keep) < 0)
 		goto out;
 	sw_buf_reset(&w->data);
-	if (read_blob(ra, git_tree_entry_id(a), w->cap, &w->used, &w->data,
-	    "PKGBUILD", w->e) < 0)
+	if (w->has_prepend && (sw_buf_add(&w->data, w->prepend.data,
+	    w->prepend.len) < 0 || end_line(&w->data) < 0))
+		goto nomem;
+	if (a != NULL && (read_blob(ra, git_tree_entry_id(a), w->cap, &w->used,
+	    &w->data, "PKGBUILD", w->e) < 0))
 		goto out;
-	if (w->data.len > 0 && w->data.data[w->data.len - 1] != '\n' &&
-	    sw_buf_addch(&w->data, '\n') < 0) {
-		sw_err_sys(w->e, "cannot read PKGBUILD");
-		goto out;
-	}
-	if (read_blob(rb, git_tree_entry_id(b), w->cap, &w->used, &w->data,
-	    "customized PKGBUILD", w->e) < 0)
+	if (b != NULL && a != NULL && end_line(&w->data) < 0)
+		goto nomem;
+	if (b != NULL && read_blob(rb, git_tree_entry_id(b), w->cap, &w->used,
+	    &w->data, "customized PKGBUILD", w->e) < 0)
 		goto out;
 	ret = w->fn(w->path.data, SW_GIT_BLOB,
-		git_tree_entry_filemode(a) == GIT_FILEMODE_BLOB_EXECUTABLE,
+		git_tree_entry_filemode(mode) == GIT_FILEMODE_BLOB_EXECUTABLE,
 		w->data.data, w->data.len, w->arg, w->e);
+	goto out;
+nomem:
+	sw_err_sys(w->e, "cannot read PKGBUILD");
 out:
 	sw_buf_truncate(&w->path, keep);
+	return ret;
+}
+
+/* The customization's PKGBUILD.prepend, if its directory has one. */
+static int
+read_prepend(struct walk *w, git_repository *rb, const git_tree *tb)
+{
+	git_tree_entry *ent = NULL;
+	int r, ret = -1;
+
+	r = git_tree_entry_bypath(&ent, tb, PREPEND_PATH);
+	if (r == GIT_ENOTFOUND)
+		return 0;
+	if (r < 0)
+		return sw_gitsrc_fail(w->e, "cannot read '%s'", PREPEND_PATH);
+	if (entry_kind(ent) != SW_GIT_BLOB) {
+		sw_err_set(w->e, "'%s' in the customization is not a file",
+			PREPEND_PATH);
+		goto out;
+	}
+	if (read_blob(rb, git_tree_entry_id(ent), w->cap, &w->used, &w->prepend,
+	    PREPEND_PATH, w->e) < 0)
+		goto out;
+	w->has_prepend = true;
+	ret = 0;
+out:
+	git_tree_entry_free(ent);
 	return ret;
 }
 
@@ -622,13 +672,14 @@ walk_trees(struct walk *w, git_repository *ra, const git_tree *ta,
 		const git_tree_entry *a = git_tree_entry_byindex(ta, i);
 		const git_tree_entry *b = tb ?
 			git_tree_entry_byname(tb, git_tree_entry_name(a)) : NULL;
+		bool pkgbuild = top && entry_kind(a) == SW_GIT_BLOB &&
+			strcmp(git_tree_entry_name(a), "PKGBUILD") == 0;
 		int r;
 
-		if (b == NULL)
-			r = walk_entry(w, ra, a, NULL, NULL);
-		else if (top && strcmp(git_tree_entry_name(a), "PKGBUILD") == 0 &&
-		    entry_kind(a) == SW_GIT_BLOB && entry_kind(b) == SW_GIT_BLOB)
+		if (pkgbuild && (b == NULL || entry_kind(b) == SW_GIT_BLOB))
 			r = walk_pkgbuild(w, ra, a, rb, b);
+		else if (b == NULL)
+			r = walk_entry(w, ra, a, NULL, NULL);
 		else if (entry_kind(a) == SW_GIT_TREE && entry_kind(b) == SW_GIT_TREE)
 			r = walk_entry(w, ra, a, rb, b);
 		else
@@ -639,9 +690,13 @@ walk_trees(struct walk *w, git_repository *ra, const git_tree *ta,
 	n = tb ? git_tree_entrycount(tb) : 0;
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *b = git_tree_entry_byindex(tb, i);
+		bool pkgbuild = top && entry_kind(b) == SW_GIT_BLOB &&
+			strcmp(git_tree_entry_name(b), "PKGBUILD") == 0;
 
-		if (git_tree_entry_byname(ta, git_tree_entry_name(b)) == NULL &&
-		    walk_entry(w, rb, b, NULL, NULL) < 0)
+		if (git_tree_entry_byname(ta, git_tree_entry_name(b)) != NULL)
+			continue;
+		if ((pkgbuild ? walk_pkgbuild(w, NULL, NULL, rb, b) :
+		    walk_entry(w, rb, b, NULL, NULL)) < 0)
 			return -1;
 	}
 	return 0;
@@ -652,7 +707,8 @@ sw_gitsrc_walk(const struct sw_gitsrc_dir *up,
 	const struct sw_gitsrc_dir *custom, size_t cap, sw_gitsrc_walk_fn fn,
 	void *arg, struct sw_err *e)
 {
-	struct walk w = { cap, 0, fn, arg, e, SW_BUF_INIT, SW_BUF_INIT };
+	struct walk w = { cap, 0, fn, arg, e, SW_BUF_INIT, SW_BUF_INIT,
+		SW_BUF_INIT, false };
 	git_tree *ta = NULL, *tb = NULL;
 	int r, ret = -1;
 
@@ -664,7 +720,7 @@ sw_gitsrc_walk(const struct sw_gitsrc_dir *up,
 	}
 	if (custom != NULL) {
 		r = tree_at(custom->g, custom->commit, custom->path, &tb, e);
-		if (r < 0)
+		if (r < 0 || (tb != NULL && read_prepend(&w, custom->g->repo, tb) < 0))
 			goto out;
 	}
 	ret = walk_trees(&w, up->g->repo, ta, custom ? custom->g->repo : NULL, tb,
@@ -674,6 +730,7 @@ out:
 	git_tree_free(tb);
 	sw_buf_release(&w.path);
 	sw_buf_release(&w.data);
+	sw_buf_release(&w.prepend);
 	return ret;
 }
 

@@ -105,8 +105,10 @@ struct sw_gitsrc_dir {
  * before what they contain; relpath is relative to up (checked as a tree
  * path by names.h: an invalid name fails the walk). custom (may be NULL):
  * its top-level PKGBUILD is appended to up's (after a newline if up's does
- * not end in one); any other entry replaces up's entry of the same name
- * (two directories are merged); entries only in custom are added.
+ * not end in one), and its .slipway/PKGBUILD.prepend (custom.h) put at the
+ * top of it (and not handed out itself); any other entry replaces up's
+ * entry of the same name (two directories are merged); entries only in
+ * custom are added.
  * Blobs come with their data (a symlink's data is its target). Submodules
  * are skipped. The data of all blobs together may not exceed cap bytes.
  * fn returns 0 to go on, -1 to stop (with its message in e).
