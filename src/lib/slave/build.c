@@ -24,11 +24,15 @@
 #include "slave/fsutil.h"
 #include "slave/pkgset.h"
 #include "slave/sandbox.h"
+#include "slave/settings.h"
 #include "slave/srccache.h"
+#include "source/custom.h"
 #include "source/srcinfo.h"
 
 #define BWRAP "/usr/bin/bwrap"
 #define PKG_MAX ((size_t)1 << 40)
+#define PKGBUILD_MAX ((size_t)16 << 20)
+#define PATCH_FILE SW_CUSTOM_SETTINGS "/" SW_SETTINGS_PATCH
 
 enum attempt { ATTEMPT_ERROR = -1, ATTEMPT_OK, ATTEMPT_FAILED, ATTEMPT_ABORTED };
 
@@ -40,7 +44,10 @@ struct ctx {
 	bool as_root;                   /* sandboxes then run as c->build_uid */
 	struct sw_strvec prefix;        /* setpriv ... when as_root */
 	struct sw_buf scratch, start, builddir, srcdest, pkgdest, root, usr,
-		pkgcache, logs, log;
+		pkgcache, logs, log, settings;
+	struct sw_settings set;         /* the package's own (settings.h) */
+	uint64_t timeout_s;             /* build_timeout times set's factor */
+	bool in_hook;                   /* the sandbox of on-success/-failure */
 	struct sw_srcinfo si;
 	struct sw_pkginfo pi;
 	struct sw_srccache cache;
@@ -155,6 +162,9 @@ sandbox_of(struct ctx *x, struct sw_sandbox *sb)
 	sb->builddir = x->builddir.data;
 	sb->srcdest = x->srcdest.data;
 	sb->pkgdest = x->pkgdest.data;
+	sb->readonly = x->in_hook;
+	sb->settings = x->set.present ? x->settings.data : NULL;
+	sb->log = x->in_hook ? x->log.data : NULL;
 	sb->farm_usr = x->root_ready ? x->usr.data : NULL;
 	sb->makepkg_conf = x->c->makepkg_conf;
 	sb->cpu_s = x->c->build_cpu;
@@ -197,10 +207,12 @@ run_step(struct ctx *x, const char *what, const struct sw_strvec *argv,
 		goto out;
 	}
 	if (r == 1) {
-		note(x, "%s: killed after build_timeout (%llu s)", what,
-			(unsigned long long)x->c->build_timeout);
+		note(x, "%s: killed after %llu s (build_timeout %llu times %llu)",
+			what, (unsigned long long)x->timeout_s,
+			(unsigned long long)x->c->build_timeout,
+			(unsigned long long)x->set.timeout_factor);
 		sw_err_set(e, "%s: killed after %llu s", what,
-			(unsigned long long)x->c->build_timeout);
+			(unsigned long long)x->timeout_s);
 		ret = ATTEMPT_FAILED;
 		goto out;
 	}
@@ -358,6 +370,185 @@ remote_sources(const struct ctx *x)
 	return false;
 }
 
+/*
+ * Why patch failed, from its output: every "Hunk #N FAILED" with the file
+ * it was patching, else the last of what it said (a missing file, a
+ * garbled patch), on one line.
+ */
+static void
+patch_failure(struct sw_buf *out, struct sw_err *e)
+{
+	struct sw_buf why = SW_BUF_INIT, rest = SW_BUF_INIT;
+	const char *file = "?", *line, *nl;
+	char *p;
+	size_t len;
+	bool bad = false;
+
+	if (sw_buf_addch(out, '\0') < 0) {
+		sw_err_set(e, "'%s' does not apply", PATCH_FILE);
+		return;
+	}
+	for (p = out->data; *p; p = nl != NULL ? (char *)nl + 1 : p + strlen(p)) {
+		line = p;
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (nl != NULL)
+			*(char *)nl = '\0';
+		if (strncmp(line, "patching file ", 14) == 0)
+			file = line + 14;
+		else if (strncmp(line, "Hunk #", 6) == 0 && strstr(line, "FAILED"))
+			bad |= sw_buf_addf(&why, "%s%s: %s", why.len ? "; " : "",
+				file, line) < 0;
+		else if (len > 0 && line[0] != '|' && line[0] != '-' &&
+		    strncmp(line, "==> ", 4) != 0)
+			bad |= sw_buf_addf(&rest, "%s%s", rest.len ? " " : "",
+				line) < 0;
+	}
+	if (bad)
+		sw_err_set(e, "'%s' does not apply", PATCH_FILE);
+	else if (why.len > 0)
+		sw_err_set(e, "'%s' does not apply: %s", PATCH_FILE, why.data);
+	else
+		sw_err_set(e, "'%s' does not apply: %s", PATCH_FILE,
+			rest.len > 300 ? rest.data + rest.len - 300 : rest.data);
+	sw_buf_release(&why);
+	sw_buf_release(&rest);
+}
+
+/* Does the PKGBUILD in the build tree still read as the one we were given? */
+static int
+pkgbuild_kept(struct ctx *x, struct sw_err *e)
+{
+	struct sw_buf a = SW_BUF_INIT, b = SW_BUF_INIT, pa = SW_BUF_INIT,
+		pb = SW_BUF_INIT;
+	int ra, rb, ret = -1;
+
+	if (sw_buf_addf(&pa, "%s/PKGBUILD", x->job->srcdir) < 0 ||
+	    sw_buf_addf(&pb, "%s/PKGBUILD", x->start.data) < 0) {
+		sw_err_sys(e, "cannot read the PKGBUILD");
+		goto out;
+	}
+	ra = sw_file_read(pa.data, PKGBUILD_MAX, &a, e);
+	rb = ra < 0 ? -1 : sw_file_read(pb.data, PKGBUILD_MAX, &b, e);
+	if (ra < 0 || rb < 0)
+		goto out;
+	ret = ra == rb && a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+out:
+	sw_buf_release(&a);
+	sw_buf_release(&b);
+	sw_buf_release(&pa);
+	sw_buf_release(&pb);
+	return ret;
+}
+
+/*
+ * .slipway/patch, applied by patch(1) in the sandbox (no network, only the
+ * build's directories writable): its output goes to the log, and when it
+ * fails, what it said of the failed hunks goes into e.
+ */
+static enum attempt
+apply_patch(struct ctx *x, struct sw_err *e)
+{
+	static const char *const cmd[] = { "/usr/bin/patch", "--batch",
+		"--forward", "-p1", "--no-backup-if-mismatch", "--reject-file=-",
+		"-i", SW_SANDBOX_SETTINGS "/" SW_SETTINGS_PATCH, "-d", "/startdir",
+		NULL };
+	struct sw_buf out = SW_BUF_INIT;
+	enum attempt ret = ATTEMPT_ERROR;
+	int logfd = x->logfd, k;
+
+	out.cap = 1024 * 1024;
+	x->logfd = memfd_create("patch", MFD_CLOEXEC);
+	if (x->logfd < 0) {
+		x->logfd = logfd;
+		sw_err_sys(e, "cannot apply '%s'", PATCH_FILE);
+		goto out;
+	}
+	ret = run_bwrap(x, "applying " PATCH_FILE, false, cmd,
+		SW_PHASE_PREPARING, -1, e);
+	if (lseek(x->logfd, 0, SEEK_SET) < 0 || sw_buf_read_fd(&out, x->logfd) < 0) {
+		sw_err_sys(e, "cannot read what patch said");
+		ret = ATTEMPT_ERROR;
+	}
+	close(x->logfd);
+	x->logfd = logfd;
+	if (logfd >= 0)
+		sw_write_all(logfd, out.data, out.len);
+	if (ret != ATTEMPT_FAILED)
+		goto out;
+	patch_failure(&out, e);
+	note(x, "%s", e->msg);
+out:
+	if (ret == ATTEMPT_OK) {
+		k = pkgbuild_kept(x, e);
+		if (k <= 0)
+			ret = ATTEMPT_ERROR;
+		if (k == 0) {
+			sw_err_set(e, "'%s' changes the PKGBUILD, which the master "
+				"reads as it is: put changes to the PKGBUILD in the "
+				"customization's PKGBUILD or in %s/%s", PATCH_FILE,
+				SW_CUSTOM_SETTINGS, SW_CUSTOM_PREPEND);
+			note(x, "%s", e->msg);
+			ret = ATTEMPT_FAILED;
+		}
+	}
+	sw_buf_release(&out);
+	return ret;
+}
+
+/* What the package's settings do before makepkg: the patch, then prepare. */
+static enum attempt
+before_makepkg(struct ctx *x, struct sw_err *e)
+{
+	static const char *const prepare[] = {
+		SW_SANDBOX_SETTINGS "/" SW_SETTINGS_PREPARE, NULL };
+	enum attempt r;
+
+	if (x->set.patch && (r = apply_patch(x, e)) != ATTEMPT_OK)
+		return r;
+	if (!x->set.prepare)
+		return ATTEMPT_OK;
+	return run_bwrap(x, "running " SW_CUSTOM_SETTINGS "/" SW_SETTINGS_PREPARE
+		" (network off)", false, prepare, SW_PHASE_PREPARING, -1, e);
+}
+
+/*
+ * on-success or on-failure after a straw that built or failed (r), in the
+ * sandbox with every build directory read-only and the log at /build.log,
+ * under a time limit of its own. Its failure is logged and changes
+ * nothing; r comes back unless the slave itself failed or was stopped.
+ */
+static enum attempt
+after_straw(struct ctx *x, enum attempt r, struct sw_err *e)
+{
+	const char *ok[] = { SW_SANDBOX_SETTINGS "/" SW_SETTINGS_ON_SUCCESS,
+		SW_SANDBOX_LOG, NULL };
+	const char *failed[] = { SW_SANDBOX_SETTINGS "/" SW_SETTINGS_ON_FAILURE,
+		SW_SANDBOX_LOG, NULL };
+	const char *const *cmd = r == ATTEMPT_OK ? ok : failed;
+	struct sw_err he;
+	enum attempt h;
+	int64_t deadline = x->deadline;
+
+	if ((r != ATTEMPT_OK || !x->set.on_success) &&
+	    (r != ATTEMPT_FAILED || !x->set.on_failure))
+		return r;
+	x->in_hook = true;
+	x->deadline = sw_sandbox_now_ms() + (int64_t)x->timeout_s * 1000;
+	h = run_bwrap(x, r == ATTEMPT_OK ? "running " SW_CUSTOM_SETTINGS "/"
+		SW_SETTINGS_ON_SUCCESS : "running " SW_CUSTOM_SETTINGS "/"
+		SW_SETTINGS_ON_FAILURE, false, cmd, SW_PHASE_BUILDING, -1, &he);
+	x->in_hook = false;
+	x->deadline = deadline;
+	if (h == ATTEMPT_FAILED)
+		sw_warn("%s: %s (the straw's result stands)", x->job->id, he.msg);
+	if (h == ATTEMPT_ERROR || h == ATTEMPT_ABORTED) {
+		*e = he;
+		return h;
+	}
+	return r;
+}
+
 static enum attempt
 build_bwrap(struct ctx *x, bool nocheck, struct sw_err *e)
 {
@@ -368,7 +559,8 @@ build_bwrap(struct ctx *x, bool nocheck, struct sw_err *e)
 		"--noprogressbar", "--holdver", nocheck ? "--nocheck" : NULL, NULL };
 	enum attempt r;
 
-	if ((r = deps_root(x, e)) != ATTEMPT_OK)
+	if ((r = deps_root(x, e)) != ATTEMPT_OK ||
+	    (r = before_makepkg(x, e)) != ATTEMPT_OK)
 		return r;
 	if (strcmp(x->straw, "mirror") == 0 &&
 	    (r = fetch_mirror(x, e)) != ATTEMPT_OK)
@@ -420,6 +612,9 @@ build_other(struct ctx *x, bool nocheck, struct sw_err *e)
 		sw_err_sys(e, "cannot run the build");
 		goto out;
 	}
+	if ((ret = before_makepkg(x, e)) != ATTEMPT_OK)
+		goto out;
+	ret = ATTEMPT_ERROR;
 	if (tick(x, SW_PHASE_BUILDING)) {
 		ret = ATTEMPT_ABORTED;
 		goto out;
@@ -433,18 +628,40 @@ out:
 	return ret;
 }
 
-/* A fresh copy of the PKGBUILD directory and empty build directories. */
+/*
+ * A fresh copy of the PKGBUILD directory and empty build directories. The
+ * package's .slipway goes beside it (bound at /slipway), not into makepkg's
+ * startdir.
+ */
 static int
 fresh_tree(struct ctx *x, struct sw_err *e)
 {
+	struct sw_buf p = SW_BUF_INIT;
+	int ret = -1;
+
 	if (sw_fs_remove_tree(x->start.data, e) < 0 ||
+	    sw_fs_remove_tree(x->settings.data, e) < 0 ||
 	    sw_fs_copy_tree(x->job->srcdir, x->start.data, e) < 0 ||
-	    give(x, x->start.data, e) < 0 ||
-	    fresh_dir(x, x->builddir.data, e) < 0 ||
+	    give(x, x->start.data, e) < 0)
+		goto out;
+	if (sw_buf_addf(&p, "%s/%s", x->start.data, SW_CUSTOM_SETTINGS) < 0) {
+		sw_err_sys(e, "cannot prepare the build");
+		goto out;
+	}
+	if (x->set.present ? rename(p.data, x->settings.data) < 0 :
+	    sw_fs_remove_tree(p.data, e) < 0) {
+		if (x->set.present)
+			sw_err_sys(e, "cannot move '%s' aside", p.data);
+		goto out;
+	}
+	if (fresh_dir(x, x->builddir.data, e) < 0 ||
 	    fresh_dir(x, x->srcdest.data, e) < 0 ||
 	    fresh_dir(x, x->pkgdest.data, e) < 0)
-		return -1;
-	return 0;
+		goto out;
+	ret = 0;
+out:
+	sw_buf_release(&p);
+	return ret;
 }
 
 /* Can this straw apply at all? A reason to skip it, or NULL. */
@@ -464,13 +681,13 @@ static enum attempt
 attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 {
 	bool clean = strcmp(x->straw, "clean") == 0;
-	bool nocheck = strcmp(x->straw, "nocheck") == 0;
+	bool nocheck = strcmp(x->straw, "nocheck") == 0 || x->set.nocheck;
 	bool cached = !clean && strcmp(x->straw, "mirror") != 0;
 	struct sw_err se;
 	enum attempt r;
 	int k;
 
-	x->deadline = sw_sandbox_now_ms() + (int64_t)x->c->build_timeout * 1000;
+	x->deadline = sw_sandbox_now_ms() + (int64_t)x->timeout_s * 1000;
 	if (fresh_tree(x, e) < 0)
 		return ATTEMPT_ERROR;
 	if (clean)
@@ -479,6 +696,12 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 		x->c->backend == SW_BACKEND_BWRAP ? "bwrap" :
 		x->c->backend == SW_BACKEND_DEVTOOLS ? "devtools" : "command",
 		x->arch);
+	if (x->set.nocheck)
+		note(x, "%s/%s: makepkg --nocheck", SW_CUSTOM_SETTINGS,
+			SW_SETTINGS_NOCHECK);
+	if (x->set.timeout_factor > 1)
+		note(x, "%s/%s: a time limit of %llu s", SW_CUSTOM_SETTINGS,
+			SW_SETTINGS_TIMEOUT, (unsigned long long)x->timeout_s);
 	if (sw_srccache_link(&x->cache, x->srcdest.data, cached, e) < 0)
 		return ATTEMPT_ERROR;
 	if (x->c->backend == SW_BACKEND_BWRAP)
@@ -494,17 +717,17 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 		}
 	}
 	if (r != ATTEMPT_OK)
-		return r;
+		return after_straw(x, r, e);
 	k = sw_pkgset_check(x->pkgdest.data, x->si.base.name, &x->pi, x->arch,
 		files, e);
 	if (k < 0)
 		return ATTEMPT_ERROR;
 	if (k > 0) {
 		note(x, "refused: %s", e->msg);
-		return ATTEMPT_FAILED;
+		return after_straw(x, ATTEMPT_FAILED, e);
 	}
 	note(x, "built %zu package(s)", files->n);
-	return ATTEMPT_OK;
+	return after_straw(x, ATTEMPT_OK, e);
 }
 
 /* Signs every package, then moves packages and signatures into outdir. */
@@ -606,6 +829,42 @@ learn_srcinfo(struct ctx *x, const struct sw_buf *text, struct sw_err *e)
 	return ATTEMPT_OK;
 }
 
+/* The package's .slipway (settings.h): its time limit, what to run. */
+static enum attempt
+load_settings(struct ctx *x, struct sw_err *e)
+{
+	struct sw_strvec warnings = SW_STRVEC_INIT;
+	struct sw_buf p = SW_BUF_INIT;
+	enum attempt ret = ATTEMPT_ERROR;
+	size_t i;
+	int r;
+
+	x->timeout_s = x->c->build_timeout;
+	r = sw_settings_read(&x->set, x->job->srcdir, &warnings, e);
+	for (i = 0; i < warnings.n; i++)
+		sw_warn("%s: %s", x->job->id, warnings.v[i]);
+	if (r != 0) {
+		ret = r > 0 ? ATTEMPT_FAILED : ATTEMPT_ERROR;
+		goto out;
+	}
+	x->timeout_s = x->c->build_timeout * x->set.timeout_factor;
+	/* get-sources has put it into the PKGBUILD; a local tree has not */
+	if (sw_buf_addf(&p, "%s/%s/%s", x->job->srcdir, SW_CUSTOM_SETTINGS,
+	    SW_CUSTOM_PREPEND) < 0) {
+		sw_err_sys(e, "cannot read the package's settings");
+		goto out;
+	}
+	if (access(p.data, F_OK) == 0)
+		sw_warn("%s: '%s/%s' is ignored: the master's get-sources puts it "
+			"into the PKGBUILD", x->job->id, SW_CUSTOM_SETTINGS,
+			SW_CUSTOM_PREPEND);
+	ret = ATTEMPT_OK;
+out:
+	sw_strvec_release(&warnings);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /*
  * The PKGBUILD: the master's .SRCINFO when it sent one (it read the same
  * directory in its own sandbox), else makepkg --printsrcinfo in the build
@@ -634,7 +893,7 @@ read_pkgbuild(struct ctx *x, struct sw_err *e)
 		ret = learn_srcinfo(x, &out, e);
 		goto out;
 	}
-	x->deadline = sw_sandbox_now_ms() + (int64_t)x->c->build_timeout * 1000;
+	x->deadline = sw_sandbox_now_ms() + (int64_t)x->timeout_s * 1000;
 	if (fresh_tree(x, e) < 0)
 		goto out;
 	outfd = memfd_create("srcinfo", MFD_CLOEXEC);
@@ -757,7 +1016,8 @@ setup(struct ctx *x, struct sw_err *e)
 	    sw_buf_addf(&x->usr, "%s/build/root/usr", w) < 0 ||
 	    sw_buf_addf(&x->pkgcache, "%s/build/pkgcache", w) < 0 ||
 	    sw_buf_addf(&x->logs, "%s/build/logs", w) < 0 ||
-	    sw_buf_addf(&x->log, "%s/build/straw.log", w) < 0)
+	    sw_buf_addf(&x->log, "%s/build/straw.log", w) < 0 ||
+	    sw_buf_addf(&x->settings, "%s/build/settings", w) < 0)
 		return sw_err_sys(e, "cannot prepare the build");
 	if (sw_mkdir_p(w, 0755, e) < 0 ||
 	    sw_fs_remove_tree(x->scratch.data, e) < 0 ||
@@ -798,6 +1058,7 @@ sw_build_run(const struct sw_slave_conf *c, const struct sw_build_job *job,
 	sw_buf_init(&x.pkgcache, 0);
 	sw_buf_init(&x.logs, 0);
 	sw_buf_init(&x.log, 0);
+	sw_buf_init(&x.settings, 0);
 	sw_srcinfo_init(&x.si);
 	sw_pkginfo_init(&x.pi);
 	if (setup(&x, e) < 0)
@@ -806,7 +1067,9 @@ sw_build_run(const struct sw_slave_conf *c, const struct sw_build_job *job,
 		ret = SW_BUILD_ABORTED;
 		goto out;
 	}
-	r = read_pkgbuild(&x, e);
+	r = load_settings(&x, e);
+	if (r == ATTEMPT_OK)
+		r = read_pkgbuild(&x, e);
 	if (r == ATTEMPT_ERROR)
 		goto out;
 	if (r == ATTEMPT_ABORTED) {
@@ -886,6 +1149,7 @@ out:
 	sw_buf_release(&x.pkgcache);
 	sw_buf_release(&x.logs);
 	sw_buf_release(&x.log);
+	sw_buf_release(&x.settings);
 	sw_srcinfo_release(&x.si);
 	sw_pkginfo_release(&x.pi);
 	sw_srccache_release(&x.cache);

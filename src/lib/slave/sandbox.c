@@ -206,6 +206,7 @@ sw_sandbox_bwrap(struct sw_strvec *a, const char *bwrap,
 	struct sw_err *e)
 {
 	const char *const *f;
+	const char *bind = d->readonly ? "--ro-bind" : "--bind";
 
 	if (sw_strvec_push(a, bwrap) < 0 ||
 	    sw_strvec_push(a, "--unshare-all") < 0 ||
@@ -239,10 +240,13 @@ sw_sandbox_bwrap(struct sw_strvec *a, const char *bwrap,
 	    push3(a, "--dev", "/dev", NULL) < 0 ||
 	    push3(a, "--proc", "/proc", NULL) < 0 ||
 	    push3(a, "--tmpfs", "/tmp", NULL) < 0 ||
-	    push3(a, "--bind", d->startdir, "/startdir") < 0 ||
-	    push3(a, "--bind", d->builddir, "/build") < 0 ||
-	    push3(a, "--bind", d->srcdest, "/srcdest") < 0 ||
-	    push3(a, "--bind", d->pkgdest, "/pkgdest") < 0 ||
+	    push3(a, bind, d->startdir, "/startdir") < 0 ||
+	    push3(a, bind, d->builddir, "/build") < 0 ||
+	    push3(a, bind, d->srcdest, "/srcdest") < 0 ||
+	    push3(a, bind, d->pkgdest, "/pkgdest") < 0 ||
+	    (d->settings != NULL &&
+	    push3(a, "--ro-bind", d->settings, SW_SANDBOX_SETTINGS) < 0) ||
+	    (d->log != NULL && push3(a, "--ro-bind", d->log, SW_SANDBOX_LOG) < 0) ||
 	    push3(a, "--chdir", "/startdir", NULL) < 0 ||
 	    sw_strvec_push(a, "--") < 0 ||
 	    sw_strvec_push(a, "/usr/bin/prlimit") < 0 ||

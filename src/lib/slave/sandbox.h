@@ -11,8 +11,10 @@
  * that compilers, the dynamic linker, TLS and name lookups read, the
  * makepkg.conf to use at /etc/makepkg.conf, a private /dev, /proc and
  * /tmp, and the build's directories at /startdir, /build, /srcdest and
- * /pkgdest (makepkg wants all of them writable; the source cache notices
- * a write through its hard links, see srccache.h). cmd runs under prlimit: CPU seconds, address
+ * /pkgdest (makepkg wants all of them writable, unless d->readonly; the
+ * source cache notices a write through its hard links, see srccache.h),
+ * and, when set, the package's settings at /slipway and a straw's log at
+ * /build.log, both read-only. cmd runs under prlimit: CPU seconds, address
  * space and process count, hard limits a PKGBUILD cannot lift.
  *
  * sw_sandbox_usr_merge appends the bwrap arguments that make dest look
@@ -47,12 +49,18 @@
 #include "slave/build.h"
 
 #define SW_SANDBOX_UID "1000"
+/* Where the package's settings (settings.h) and a straw's log are seen. */
+#define SW_SANDBOX_SETTINGS "/slipway"
+#define SW_SANDBOX_LOG "/build.log"
 
 struct sw_sandbox {
 	const char *startdir;     /* host paths of the build's directories */
 	const char *builddir;
 	const char *srcdest;
 	const char *pkgdest;
+	bool readonly;            /* ... bound read-only (the after-build hooks) */
+	const char *settings;     /* NULL, or bound read-only at /slipway */
+	const char *log;          /* NULL, or bound read-only at /build.log */
 	const char *farm_usr;     /* NULL: the host's /usr alone */
 	const char *makepkg_conf; /* NULL: the host's /etc/makepkg.conf */
 	uint64_t cpu_s, mem_bytes, nproc;
