@@ -23,6 +23,15 @@
  * Every attempt's log is kept gzipped; the last build_logs of them are
  * also kept under <work_dir>/logs.
  *
+ * The package's own settings, srcdir/.slipway (settings.h), are read
+ * first: a bad one fails the build (SW_BUILD_FAILED, with its log). The
+ * directory is kept out of makepkg's startdir and bound read-only at
+ * /slipway. In each straw, in the bwrap sandbox whatever the backend:
+ * patch (patch -p1, argv only; refused if it changes the PKGBUILD), then
+ * prepare, then makepkg (--nocheck with nocheck; build_timeout times the
+ * timeout factor per straw), then on-success or on-failure with the log at
+ * /build.log and the build directories read-only.
+ *
  * Ownership: job and c stay the caller's; sw_build_run keeps nothing after
  * it returns. Scratch space lives under <work_dir>/build and is removed
  * before return (a kill -9 leaves it behind; the next run clears it).

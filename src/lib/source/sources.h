@@ -10,7 +10,8 @@
  * objects, and the commits of the id stay readable), the source's mirror is
  * read at the id's source commit and the customization mirror at its mod
  * commit, the customization directory applied as sw_gitsrc_walk does
- * (PKGBUILD appended, other files replaced or added), and every entry goes
+ * (PKGBUILD appended, .slipway/PKGBUILD.prepend put at its top, other files
+ * replaced or added, .slipway/ among them), and every entry goes
  * into the tar (tarout.h) relative to the build directory: "PKGBUILD",
  * "patches/fix.patch". Blob data is capped at SW_SOURCES_MAX bytes in all.
  * A top-level .SRCINFO in git is left out (it may not match the PKGBUILD,
