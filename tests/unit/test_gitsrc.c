@@ -159,6 +159,33 @@ test_fetch_and_read(void **state)
 		memset(&s, 0, sizeof(s));
 		assert_int_equal(sw_gitsrc_walk(&u, &c, 8, walk_fn, &s, &e), -1);
 	}
+	/* .slipway/PKGBUILD.prepend: at the top, and not handed out itself */
+	tu_put(cu, "core/foo/.slipway/PKGBUILD.prepend", "_x=1");
+	tu_put(cu, "core/foo/.slipway/nocheck", "");
+	tu_commit(cu, "settings");
+	assert_int_equal(sw_gitsrc_fetch(gc, cu, "main", cc, &e), 0);
+	{
+		struct sw_gitsrc_dir u = { g, c1, "core/foo" };
+		struct sw_gitsrc_dir c = { gc, cc, "core/foo" };
+		int i, found = 0, prepend = 0;
+
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(sw_gitsrc_walk(&u, &c, 1 << 20, walk_fn, &s, &e), 0);
+		for (i = 0; i < s.n; i++) {
+			found += strcmp(s.names[i],
+				"PKGBUILD=_x=1\npkgname=foo\npkgrel=1\npkgrel=2") == 0;
+			found += strcmp(s.names[i], ".slipway=") == 0;
+			found += strcmp(s.names[i], ".slipway/nocheck=") == 0;
+			prepend += strstr(s.names[i], "PKGBUILD.prepend") != NULL;
+		}
+		assert_int_equal(s.n, 5);
+		assert_int_equal(found, 3);
+		assert_int_equal(prepend, 0);
+		/* its bytes count against the cap as well */
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(sw_gitsrc_walk(&u, &c, 3, walk_fn, &s, &e), -1);
+		assert_non_null(strstr(e.msg, "PKGBUILD.prepend"));
+	}
 	assert_int_equal(sw_gitsrc_lookup(g, "0123456789012345678901234567890123456789",
 		".", &t, NULL, &e), -1);
 	sw_gitsrc_close(g);

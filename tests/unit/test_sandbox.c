@@ -121,6 +121,45 @@ test_bwrap_network_only_for_download(void **state)
 	assert_int_equal(sw_sandbox_bwrap(&a, "/usr/bin/bwrap", &dirs, true, cmd,
 		&e), 0);
 	assert_true(sw_strvec_contains(&a, "--share-net"));
+	assert_false(sw_strvec_contains(&a, SW_SANDBOX_SETTINGS));
+	assert_false(sw_strvec_contains(&a, SW_SANDBOX_LOG));
+	sw_strvec_release(&a);
+}
+
+/* The sandbox of a package's settings and its after-build hooks. */
+static void
+test_bwrap_settings(void **state)
+{
+	const char *const cmd[] = { SW_SANDBOX_SETTINGS "/on-success",
+		SW_SANDBOX_LOG, NULL };
+	struct sw_sandbox d = dirs;
+	struct sw_strvec a = SW_STRVEC_INIT;
+	struct sw_err e;
+	size_t i;
+
+	(void)state;
+	d.settings = "/w/build/settings";
+	assert_int_equal(sw_sandbox_bwrap(&a, "/usr/bin/bwrap", &d, false, cmd,
+		&e), 0);
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/settings",
+		SW_SANDBOX_SETTINGS));
+	assert_true(has_seq(&a, "--bind", "/w/build/start", "/startdir"));
+	/* no log bound without d.log: /build.log is only the argument */
+	for (i = 0; i + 1 < a.n; i++)
+		assert_string_not_equal(a.v[i], SW_SANDBOX_LOG);
+	sw_strvec_release(&a);
+	/* the hooks: every build directory read-only, the log beside them */
+	d.readonly = true;
+	d.log = "/w/build/straw.log";
+	assert_int_equal(sw_sandbox_bwrap(&a, "/usr/bin/bwrap", &d, false, cmd,
+		&e), 0);
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/start", "/startdir"));
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/build", "/build"));
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/srcdest", "/srcdest"));
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/pkgdest", "/pkgdest"));
+	assert_false(has_seq(&a, "--bind", "/w/build/pkgdest", "/pkgdest"));
+	assert_true(has_seq(&a, "--ro-bind", "/w/build/straw.log", SW_SANDBOX_LOG));
+	assert_string_equal(a.v[a.n - 1], SW_SANDBOX_LOG);
 	sw_strvec_release(&a);
 }
 
@@ -322,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_command_needs_absolute_program),
 		cmocka_unit_test(test_devtools),
 		cmocka_unit_test(test_bwrap_network_only_for_download),
+		cmocka_unit_test(test_bwrap_settings),
 		T(test_usr_merge),
 		cmocka_unit_test(test_wait_abort_and_deadline),
 		cmocka_unit_test(test_pacman_errors),
