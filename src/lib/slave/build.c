@@ -379,8 +379,8 @@ static void
 patch_failure(struct sw_buf *out, struct sw_err *e)
 {
 	struct sw_buf why = SW_BUF_INIT, rest = SW_BUF_INIT;
-	const char *file = "?", *line, *nl;
-	char *p;
+	const char *file = "?", *line;
+	char *p, *nl;
 	size_t len;
 	bool bad = false;
 
@@ -388,12 +388,12 @@ patch_failure(struct sw_buf *out, struct sw_err *e)
 		sw_err_set(e, "'%s' does not apply", PATCH_FILE);
 		return;
 	}
-	for (p = out->data; *p; p = nl != NULL ? (char *)nl + 1 : p + strlen(p)) {
+	for (p = out->data; *p; p = nl != NULL ? nl + 1 : p + len) {
 		line = p;
 		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 		if (nl != NULL)
-			*(char *)nl = '\0';
+			*nl = '\0';
+		len = strlen(p);
 		if (strncmp(line, "patching file ", 14) == 0)
 			file = line + 14;
 		else if (strncmp(line, "Hunk #", 6) == 0 && strstr(line, "FAILED"))
@@ -457,7 +457,6 @@ apply_patch(struct ctx *x, struct sw_err *e)
 	enum attempt ret = ATTEMPT_ERROR;
 	int logfd = x->logfd, k;
 
-	out.cap = 1024 * 1024;
 	x->logfd = memfd_create("patch", MFD_CLOEXEC);
 	if (x->logfd < 0) {
 		x->logfd = logfd;
@@ -697,8 +696,10 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 		x->c->backend == SW_BACKEND_DEVTOOLS ? "devtools" : "command",
 		x->arch);
 	if (x->set.nocheck)
-		note(x, "%s/%s: makepkg --nocheck", SW_CUSTOM_SETTINGS,
-			SW_SETTINGS_NOCHECK);
+		note(x, "%s/%s: makepkg --nocheck%s", SW_CUSTOM_SETTINGS,
+			SW_SETTINGS_NOCHECK, x->c->backend == SW_BACKEND_COMMAND &&
+			strstr(x->c->command, "{nocheck}") == NULL ? ", but the "
+			"command template has no {nocheck}" : "");
 	if (x->set.timeout_factor > 1)
 		note(x, "%s/%s: a time limit of %llu s", SW_CUSTOM_SETTINGS,
 			SW_SETTINGS_TIMEOUT, (unsigned long long)x->timeout_s);
