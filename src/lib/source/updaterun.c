@@ -99,6 +99,7 @@ run_release(struct run *r)
 		sw_custom_release(&r->cu.uo[i]);
 		sw_custom_release(&r->cu.ov[i]);
 	}
+	sw_custom_release(&r->cu.tr);
 	sw_strvec_release(&r->affected);
 	sw_strvec_release(&r->forced);
 	sw_strvec_release(&r->recheck);

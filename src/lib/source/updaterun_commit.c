@@ -11,6 +11,7 @@
 #include "core/txn.h"
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/triggers.h"
 #include "source/updaterun_stages.h"
 
 static int
@@ -104,6 +105,29 @@ out:
 	sw_buf_release(&path);
 	sw_buf_release(&text);
 	sw_strvec_release(&names);
+	return ret;
+}
+
+/* rebuild-triggers (triggers.h): what the customizations say now. */
+static int
+write_triggers(struct run *r, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_triggers tr = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < r->cu.tr.n; i++)
+		if (sw_triggers_add(&tr, r->cu.tr.v[i].pkgbase, r->cu.tr.v[i].rest,
+		    e) < 0)
+			goto out;
+	if (sw_statedir_path(&r->sd, SW_PATH_REBUILD_TRIGGERS, &p, e) < 0 ||
+	    sw_triggers_write(p.data, &tr, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_triggers_release(&tr);
+	sw_buf_release(&p);
 	return ret;
 }
 
@@ -212,6 +236,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    sw_failures_write(p.data, &fails, &t, e) < 0 ||
 	    write_loops(r, &u, &loops, &t, e) < 0 ||
 	    write_revisions(r, &t, e) < 0 ||
+	    write_triggers(r, &t, e) < 0 ||
 	    sw_txn_commit(&t, e) < 0)
 		goto out;
 	r->rep->queued = u.queued;

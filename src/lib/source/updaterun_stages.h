@@ -72,6 +72,7 @@ struct customs {
 	struct sw_gitsrc *g;
 	char rev[2][SW_COMMIT_MAX + 1];
 	struct sw_custom_list bl[2], bm[2], uo[2], ov[2];
+	struct sw_custom_list tr;       /* rebuild-triggers, at NEW */
 };
 
 /* A package directory at one revision, as a candidate for (pkgbase, repo). */
