@@ -103,6 +103,7 @@ run_release(struct run *r)
 	sw_strvec_release(&r->affected);
 	sw_strvec_release(&r->forced);
 	sw_strvec_release(&r->recheck);
+	sw_strvec_release(&r->gone_src);
 	sw_ur_remove_workdir(r);
 	sw_introspect_cache_close(r->cache);
 	if (r->sd_open)
@@ -117,10 +118,13 @@ replan(struct run *r, struct sw_buf *digest, bool *nothing, struct sw_err *e)
 	struct sw_failures fails = { NULL, 0, 0 };
 	struct sw_buf p = SW_BUF_INIT;
 	size_t i;
+	bool gone;
 	int ret = -1;
 
 	*nothing = false;
-	if (!sw_ur_anything_new(r) && !r->o->retry) {
+	if (sw_ur_find_gone(r, &gone, e) < 0)
+		goto out;
+	if (!sw_ur_anything_new(r) && !r->o->retry && !gone) {
 		*nothing = true;
 		ret = 0;
 		goto out;
@@ -166,6 +170,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 	sw_strvec_init(&r.affected);
 	sw_strvec_init(&r.forced);
 	sw_strvec_init(&r.recheck);
+	sw_strvec_init(&r.gone_src);
 	sw_strvec_init(&r.queued);
 	sw_strvec_init(&r.tried);
 	if (sw_statedir_open(&r.sd, c->state_dir, e) < 0)

@@ -38,6 +38,10 @@ write_revisions(struct run *r, struct sw_txn *t, struct sw_err *e)
 		    sw_txn_replace(t, path.data, b.data, b.len, 0644, e) < 0)
 			goto out;
 	}
+	for (i = 0; i < r->gone_src.n; i++)
+		if (sw_ur_rev_path(r, r->gone_src.v[i], &path, e) < 0 ||
+		    sw_txn_remove(t, path.data, e) < 0)
+			goto out;
 	if (sw_ur_rev_path(r, SW_CUSTOMIZATIONS, &path, e) < 0)
 		goto out;
 	if (r->cu.rev[NEW][0]) {
@@ -168,8 +172,9 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	struct sw_updates u;
 	struct sw_txn t;
 	struct sw_buf p = SW_BUF_INIT;
+	struct sw_strvec whys = SW_STRVEC_INIT;
 	bool txn = false;
-	size_t i, nfb = 0;
+	size_t i, nfb = 0, nacts = r->nacts, off = 0, ondel = 0;
 	int ret = -1;
 
 	sw_updates_init(&u);
@@ -194,6 +199,11 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 			goto out;
 		}
 	}
+	if (sw_ur_gone_actions(r, &list, &meta, &pub, &whys, e) < 0)
+		goto out;
+	for (i = nacts; i < r->nacts; i++)
+		off += sw_buildlist_find(&list, r->acts[i].meta.pkgbase,
+			r->acts[i].meta.repo) >= 0;
 	if (sw_statedir_txn_begin(&r->sd, SW_LOCK_BUILD_LIST, &t, e) < 0)
 		goto out;
 	txn = true;
@@ -209,6 +219,9 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	u.txn = &t;
 	if (sw_updates_merge(&u, r->acts, r->nacts, e) < 0)
 		goto out;
+	for (i = nacts; i < r->nacts; i++)
+		ondel += sw_deletionlist_find(&del, r->acts[i].meta.pkgbase,
+			r->acts[i].meta.repo) >= 0;
 	info = calloc(list.n + 1, sizeof(*info));
 	fallback = calloc(list.n + 1, sizeof(*fallback));
 	if (info == NULL || fallback == NULL) {
@@ -239,6 +252,18 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    write_triggers(r, &t, e) < 0 ||
 	    sw_txn_commit(&t, e) < 0)
 		goto out;
+	if (whys.n > 0) {
+		struct sw_buf b = SW_BUF_INIT;
+
+		sw_ur_uniq(&whys);
+		for (i = 0; i < whys.n; i++)
+			if (sw_buf_addf(&b, "%s%s", i ? ", " : "", whys.v[i]) < 0)
+				break;
+		sw_ur_say(r, "no longer in the configuration: %s: %zu entr%s off "
+			"the build list, %zu on the deletion list", b.data, off,
+			off == 1 ? "y" : "ies", ondel);
+		sw_buf_release(&b);
+	}
 	r->rep->queued = u.queued;
 	r->rep->updated = u.updated;
 	r->rep->removed = u.removed;
@@ -253,6 +278,13 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 out:
 	if (txn)
 		sw_txn_abort(&t);
+	/* the actions for removed sections are this attempt's alone */
+	while (r->nacts > nacts) {
+		r->nacts--;
+		sw_upd_action_release(&r->acts[r->nacts]);
+		sw_pkginfo_release(&r->act_info[r->nacts]);
+	}
+	sw_strvec_release(&whys);
 	for (i = 0; i < nfb; i++)
 		sw_pkginfo_release(&fallback[i]);
 	free(fallback);
