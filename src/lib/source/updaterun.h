@@ -30,8 +30,12 @@
  *     pkgbuild-errors, loops/ and revisions/ in one transaction, with the
  *     package-state changes. Entries of removed sections leave the list
  *     and what a removed source published goes onto the deletion list,
- *     in the same transaction. A kill at any point leaves the previous
- *     state or the new one.
+ *     in the same transaction, and so do rebuild-triggers (queue/
+ *     triggers.h) and, when the customizations moved, schedules (queue/
+ *     schedule.h). A kill at any point leaves the previous state or the
+ *     new one.
+ *  6. After 5, or after 2 stopped the run: the scheduled rebuilds that
+ *     are due (schedule.h) are queued, in a transaction of their own.
  *
  * Ids: <pkgbase>.<source-commit>.<mod-commit>.<repository>; the mod commit
  * is the head of the customization repository when the package was
@@ -69,6 +73,7 @@ struct sw_updaterun_report {
 	size_t fetched, read, cached, queued, updated, removed, deleted, failed,
 		blocked, unblocked, loops, listed;
 	size_t bumped;              /* queued at a published version: bumped */
+	size_t scheduled;           /* queued by a .slipway/schedule */
 	struct sw_strvec messages;  /* one sentence each: warnings, errors */
 };
 

@@ -250,6 +250,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    write_loops(r, &u, &loops, &t, e) < 0 ||
 	    write_revisions(r, &t, e) < 0 ||
 	    write_triggers(r, &t, e) < 0 ||
+	    sw_ur_write_schedules(r, &list, u.now, &t, e) < 0 ||
 	    sw_txn_commit(&t, e) < 0)
 		goto out;
 	if (whys.n > 0) {

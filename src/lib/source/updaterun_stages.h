@@ -16,6 +16,7 @@
  *                         actions (queue, update, remove, ...)
  *   updaterun_learn.c     what the PKGBUILDs of untouched list entries say
  *   updaterun_gone.c      sections taken out of master.conf
+ *   updaterun_schedule.c  scheduled rebuilds (.slipway/schedule)
  *   updaterun_commit.c    under build-list.lock: merge, order, write all in
  *                         one transaction
  *
@@ -34,6 +35,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/strvec.h"
+#include "queue/schedule.h"
 #include "queue/statedir.h"
 #include "source/custom.h"
 #include "source/gitsrc.h"
@@ -123,6 +125,8 @@ struct run {
 	struct customs cu;
 	struct sw_strvec affected, forced, recheck;
 	struct sw_strvec gone_src;      /* revisions/ of sources not configured */
+	struct sw_schedules sched_scan; /* .slipway/schedule files at NEW */
+	bool sched_scanned;             /* the customizations moved: rescanned */
 	struct sw_upd_action *acts;
 	struct sw_pkginfo *act_info;    /* per action (QUEUE only) */
 	size_t nacts, aacts;
@@ -263,6 +267,30 @@ int sw_ur_find_gone(struct run *r, bool *any, struct sw_err *e);
 int sw_ur_gone_actions(struct run *r, const struct sw_build_list *l,
 	const struct sw_buildmeta *m, const struct sw_publist *pub,
 	struct sw_strvec *whys, struct sw_err *e);
+
+/* ---- updaterun_schedule.c: scheduled rebuilds ---- */
+
+/*
+ * When the customizations moved: reads every <repo>/<pkgbase>/.slipway/
+ * schedule of a configured repository at NEW into r->sched_scan (a bad
+ * file is said and skipped) and sets r->sched_scanned.
+ */
+int sw_ur_scan_schedules(struct run *r, struct sw_err *e);
+/*
+ * In the run's transaction t (under build-list.lock, l the list as it is
+ * written): the scanned set replaces `schedules` (keeping each line's
+ * last; a new line starts at now), and a pkgbase the run queued starts
+ * its period again at now.
+ */
+int sw_ur_write_schedules(struct run *r, const struct sw_build_list *l,
+	int64_t now, struct sw_txn *t, struct sw_err *e);
+/*
+ * After the run: queues every published scheduled pkgbase that is due as
+ * the farm's next bump (rebuilds.h), under build-list.lock in a
+ * transaction of its own; counts them in r->rep->scheduled. The lock
+ * busy (without -b) is said, and waits for the next run.
+ */
+int sw_ur_run_schedules(struct run *r, struct sw_err *e);
 
 /* ---- updaterun_commit.c: writing ---- */
 
