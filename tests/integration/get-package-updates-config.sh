@@ -8,10 +8,7 @@
 . "$(dirname "$0")/updates-helpers.bash"
 . "$(dirname "$0")/repo-lib.bash"
 
-FA=$(gpg_key alpha "$T/ka") || { not_ok "gpg key"; exit 1; }
-mkdir -p -m 700 "$T/mk"
-at_exit "gpgconf --homedir '$T/mk' --kill all >/dev/null 2>&1"
-gpg --homedir "$T/ka" --export "$FA" | gpg --homedir "$T/mk" --batch --import 2>/dev/null
+slave_key_alpha || { not_ok "gpg key"; exit 1; }
 
 U=$T/upstream S=$T/side O=$T/oldsrc C=$T/custom
 for d in "$U" "$S" "$O" "$C"; do git_init "$d"; done
@@ -54,19 +51,8 @@ expect "the first run queues all five" 0
 check_list "in both repositories" "aa-s1 extra" "aa-s2 extra" "ol1 old" \
 	"up1 extra" "up2 extra"
 
-# aa-s1 is published (a hand-made package: what is inside does not matter)
-run sc alpha get-assignment
-expect "get-assignment hands out aa-s1" 0
-ID=$out
-f=aa-s1-1-1-x86_64.pkg.tar.zst
-hand_pkg "$T" $f "pkgname = aa-s1
-pkgbase = aa-s1
-pkgver = 1-1
-arch = x86_64"
-sign_file "$T/ka" "$FA" "$T/$f"
-(cd "$T" && tar -cf up.tar $f $f.sig)
-run sc alpha return-assignment $ID <"$T/up.tar"
-expect "return-assignment accepts aa-s1 1-1" 0
+# aa-s1 is published
+hand_return aa-s1 1-1
 
 # ---------------------------------------------------------------- removed sections
 sections

@@ -10,10 +10,7 @@
 . "$(dirname "$0")/updates-helpers.bash"
 . "$(dirname "$0")/repo-lib.bash"
 
-FA=$(gpg_key alpha "$T/ka") || { not_ok "gpg key"; exit 1; }
-mkdir -p -m 700 "$T/mk"
-at_exit "gpgconf --homedir '$T/mk' --kill all >/dev/null 2>&1"
-gpg --homedir "$T/ka" --export "$FA" | gpg --homedir "$T/mk" --batch --import 2>/dev/null
+slave_key_alpha || { not_ok "gpg key"; exit 1; }
 
 U=$T/upstream C=$T/custom
 git_init "$U"
@@ -37,26 +34,6 @@ branch = main" "$(repo_section extra)" "[slave alpha]
 key = $FA"
 export SLIPWAY_CONFIG=$CONF
 
-# hand_return PKGBASE VERSION [PKGREL]: as return-assignment-trigger.sh
-hand_return() {
-	local f=$1-$2-x86_64.pkg.tar.zst
-	run sc alpha get-assignment
-	expect "get-assignment hands out $1" 0 && ID=$out
-	[ "${ID%% *}" = "$1" ] || { not_ok "the assignment is $1" "got: $ID"; return 1; }
-	if [ -n "${3:-}" ]; then
-		sc alpha get-sources $ID | tar -xOf - PKGBUILD | tail -1 >"$T/last"
-		check_eq "get-sources hands $1 out with pkgrel=$3" "pkgrel=$3" \
-			"$(cat "$T/last")"
-	fi
-	hand_pkg "$T" "$f" "pkgname = $1
-pkgbase = $1
-pkgver = $2
-arch = x86_64"
-	sign_file "$T/ka" "$FA" "$T/$f"
-	(cd "$T" && tar -cf "$T/up.tar" "$f" "$f.sig")
-	run sc alpha return-assignment $ID <"$T/up.tar"
-	expect "return-assignment accepts $1 $2" 0
-}
 sched() { cat "$STATE/schedules" 2>/dev/null; }
 # set_last SECONDS-AGO: the schedule of vcs-git was last queued that long ago
 set_last() {

@@ -80,28 +80,6 @@ build_return() {
 	expect "return-assignment accepts $1" 0
 }
 
-# hand_return PKGBASE VERSION [PKGREL]: takes the assignment and returns a
-# package made by hand (no makepkg: what is inside does not matter here);
-# with PKGREL, get-sources must hand the PKGBUILD out with pkgrel=PKGREL
-hand_return() {
-	local f=$1-$2-x86_64.pkg.tar.zst
-	run sc alpha get-assignment
-	expect "get-assignment hands out $1" 0 && ID=$out
-	[ "${ID%% *}" = "$1" ] || { not_ok "the assignment is $1" "got: $ID"; return 1; }
-	if [ -n "${3:-}" ]; then
-		sc alpha get-sources $ID | tar -xOf - PKGBUILD | tail -1 >"$T/last"
-		check_eq "get-sources hands $1 out with pkgrel=$3" "pkgrel=$3" \
-			"$(cat "$T/last")"
-	fi
-	hand_pkg "$T" "$f" "pkgname = $1
-pkgbase = $1
-pkgver = $2
-arch = x86_64"
-	sign_file "$T/ka" "$FA" "$T/$f"
-	(cd "$T" && tar -cf "$T/up.tar" "$f" "$f.sig")
-	run sc alpha return-assignment $ID <"$T/up.tar"
-	expect "return-assignment accepts $1 $2" 0
-}
 
 gpu
 expect "get-package-updates queues the four, warning of the bad trigger" 0 \
