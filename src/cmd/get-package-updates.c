@@ -165,6 +165,9 @@ main(int argc, char **argv)
 	if (rep.bumped > 0)
 		sw_info("%zu rebuild(s) of a published version, queued with a "
 			"farm bump", rep.bumped);
+	if (rep.scheduled > 0)
+		sw_info("%zu scheduled rebuild(s) queued (.slipway/schedule)",
+			rep.scheduled);
 	ret = rep.partial ? EXIT_PARTIAL : 0;
 out:
 	sw_updaterun_report_release(&rep);

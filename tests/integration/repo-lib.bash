@@ -54,6 +54,40 @@ hand_pkg() {
 	rm -rf "$d"
 }
 
+# slave_key_alpha: slave alpha's signing key in $T/ka ($FA), its public
+# key imported into the master's keyring $T/mk. 1 on failure.
+slave_key_alpha() {
+	FA=$(gpg_key alpha "$T/ka") || return 1
+	mkdir -p -m 700 "$T/mk"
+	at_exit "gpgconf --homedir '$T/mk' --kill all >/dev/null 2>&1"
+	gpg --homedir "$T/ka" --export "$FA" | gpg --homedir "$T/mk" --batch --import 2>/dev/null
+}
+
+# hand_return PKGBASE VERSION [PKGREL]: slave alpha ($FA in $T/ka) takes
+# the next assignment, which must be PKGBASE, and returns a package made
+# by hand (hand_pkg: no makepkg, for tests where what is inside does not
+# matter); with PKGREL, get-sources must hand out pkgrel=PKGREL. Needs
+# updates-helpers.bash (check_eq). Sets $ID.
+hand_return() {
+	local f=$1-$2-x86_64.pkg.tar.zst
+	run sc alpha get-assignment
+	expect "get-assignment hands out $1" 0 && ID=$out
+	[ "${ID%% *}" = "$1" ] || { not_ok "the assignment is $1" "got: $ID"; return 1; }
+	if [ -n "${3:-}" ]; then
+		sc alpha get-sources $ID | tar -xOf - PKGBUILD | tail -1 >"$T/last"
+		check_eq "get-sources hands $1 out with pkgrel=$3" "pkgrel=$3" \
+			"$(cat "$T/last")"
+	fi
+	hand_pkg "$T" "$f" "pkgname = $1
+pkgbase = $1
+pkgver = $2
+arch = x86_64"
+	sign_file "$T/ka" "$FA" "$T/$f"
+	(cd "$T" && tar -cf "$T/up.tar" "$f" "$f.sig")
+	run sc alpha return-assignment $ID <"$T/up.tar"
+	expect "return-assignment accepts $1 $2" 0
+}
+
 # entries DB-ARCHIVE DIR: unpacks a database into DIR
 entries() {
 	mkdir -p "$2"

@@ -52,6 +52,24 @@ test_overrides(void **state)
 }
 
 static void
+test_triggers(void **state)
+{
+	struct sw_custom_list l;
+	struct sw_strvec w = SW_STRVEC_INIT;
+
+	(void)state;
+	PARSE(&l, "vlc ffmpeg x264 # comment\nalone\nmpv Bad!\n", SW_CUSTOM_PKGNAMES,
+		&w);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(sw_custom_find(&l, "vlc")->rest, "ffmpeg x264");
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.v[0], ":2: skipped: expected 'alone <pkgname>...'"));
+	assert_non_null(strstr(w.v[1], ":3: skipped: invalid pkgname 'Bad!'"));
+	sw_custom_release(&l);
+	sw_strvec_release(&w);
+}
+
+static void
 test_bounds(void **state)
 {
 	struct sw_custom_list l;
@@ -106,6 +124,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_changed),
 	};

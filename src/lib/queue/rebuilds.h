@@ -1,7 +1,9 @@
 /*
  * rebuilds: the builds the farm queues by itself, for what a PKGBUILD
  * cannot show: a library a published package links against dropped or
- * changed the soname it needs (sonames.h), and why.
+ * changed the soname it needs (sonames.h), a package it names as a
+ * rebuild trigger has a new build (triggers.h), its schedule is due
+ * (schedule.h), and why.
  *
  *   <state_dir>/rebuilds, one line per build-list entry so queued:
  *   <pkgbase> <source-commit> <revision> <repository> <reason ...>

@@ -28,6 +28,8 @@ static const struct {
 	[SW_PATH_PUBLISHED] = { "published", false },
 	[SW_PATH_SONAMES] = { "sonames", false },
 	[SW_PATH_REBUILDS] = { "rebuilds", false },
+	[SW_PATH_REBUILD_TRIGGERS] = { "rebuild-triggers", false },
+	[SW_PATH_SCHEDULES] = { "schedules", false },
 };
 
 const char *

@@ -28,7 +28,12 @@
  *   sonames                 what each published package's ELF files
  *                           provide and need (sonames.h)
  *   rebuilds                why the farm queued an entry by itself: a
- *                           soname it links against changed (rebuilds.h)
+ *                           soname it links against changed, a trigger,
+ *                           a schedule (rebuilds.h)
+ *   rebuild-triggers        the customizations' name-based rebuild
+ *                           triggers, as last recorded (triggers.h)
+ *   schedules               scheduled rebuilds (`.slipway/schedule`) and
+ *                           when each was last queued (schedule.h)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -69,6 +74,8 @@ enum sw_statepath {
 	SW_PATH_PUBLISHED,
 	SW_PATH_SONAMES,
 	SW_PATH_REBUILDS,
+	SW_PATH_REBUILD_TRIGGERS,
+	SW_PATH_SCHEDULES,
 	SW_PATH_COUNT
 };
 

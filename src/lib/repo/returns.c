@@ -18,6 +18,7 @@
 #include "repo/pkgfile.h"
 #include "queue/rebuilds.h"
 #include "queue/sonames.h"
+#include "queue/triggers.h"
 #include "queue/pkgstate.h"
 #include "repo/pool.h"
 #include "repo/repodb.h"
@@ -574,10 +575,68 @@ out:
 }
 
 /*
+ * The pkgbases that name a pkgname of this build as a rebuild trigger
+ * (triggers.h), published in this line and not in br (a soname reason
+ * comes first): pushed onto bases, each with its reason onto why.
+ */
+static int
+triggered(struct ret_ctx *x, const struct sw_soname_breaks *br,
+	const char *ver, struct sw_publist *pub, bool *pub_read,
+	struct sw_strvec *bases, struct sw_strvec *why, struct sw_err *e)
+{
+	struct sw_triggers tr = { NULL, 0, 0 };
+	struct sw_strvec hit = SW_STRVEC_INIT;
+	struct sw_buf p = SW_BUF_INIT;
+	size_t k, j, i;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILD_TRIGGERS, e) < 0 ||
+	    sw_triggers_read(p.data, &tr, e) < 0)
+		goto out;
+	for (k = 0; k < x->np && tr.n > 0; k++) {
+		if (x->pk[k].debug)
+			continue;
+		sw_strvec_release(&hit);
+		if (sw_triggers_match(&tr, x->pk[k].fn.pkgname, x->id->pkgbase, &hit,
+		    e) < 0)
+			goto out;
+		for (j = 0; j < hit.n; j++) {
+			bool dup = sw_strvec_contains(bases, hit.v[j]);
+
+			for (i = 0; i < br->n && !dup; i++)
+				dup = strcmp(br->v[i].pkgbase, hit.v[j]) == 0;
+			if (dup)
+				continue;
+			if (!*pub_read) {
+				if (sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED,
+				    e) < 0 || sw_publist_read(p.data, pub, e) < 0)
+					goto out;
+				*pub_read = true;
+			}
+			if (sw_publist_find(pub, hit.v[j], x->id->repo) < 0)
+				continue;   /* not built in this line: nothing to redo */
+			if (sw_strvec_push(bases, hit.v[j]) < 0 ||
+			    sw_strvec_pushf(why, SW_TRIGGER_REASON "%s %s",
+			    x->pk[k].fn.pkgname, ver) < 0) {
+				sw_err_sys(e, "cannot queue the rebuilds");
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	sw_triggers_release(&tr);
+	sw_strvec_release(&hit);
+	sw_buf_release(&p);
+	return ret;
+}
+
+/*
  * The accepted entry leaves the build list and build-meta; every package
- * of the line that linked against a soname the build broke (br) comes
- * onto it as the farm's next bump of its published build, with its
- * reason (rebuilds.h); notes: one line each, for the log.
+ * of the line that linked against a soname the build broke (br), or that
+ * names one of its pkgnames as a rebuild trigger, comes onto it as the
+ * farm's next bump of its published build, with its reason (rebuilds.h);
+ * notes: one line each, for the log.
  */
 static int
 leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
@@ -589,18 +648,30 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	struct sw_publist pub = { NULL, 0, 0 };
 	struct sw_rebuilds r = { NULL, 0, 0 };
 	struct sw_rebuild_req *req = NULL;
-	struct sw_strvec why = SW_STRVEC_INIT;
+	struct sw_strvec why = SW_STRVEC_INIT, tbases = SW_STRVEC_INIT;
+	struct sw_strvec twhy = SW_STRVEC_INIT;
 	struct sw_buf lp = SW_BUF_INIT, mp = SW_BUF_INIT, p = SW_BUF_INIT;
 	char ver[SW_VERSION_MAX + 1];
-	size_t k;
+	const char *own;
+	bool pub_read = false;
+	size_t k, nreq;
 	long i;
 	int ret = -1;
 
-	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
+	if (sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
+	    sizeof(ver), e) < 0 ||
+	    sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
 	    sw_rebuilds_read(p.data, &r, e) < 0)
 		goto out;
+	/* a build a trigger queued fires none: triggers never chain or loop */
+	own = sw_rebuilds_reason(&r, x->id);
+	if ((own == NULL || strncmp(own, SW_TRIGGER_REASON,
+	    strlen(SW_TRIGGER_REASON)) != 0) &&
+	    triggered(x, br, ver, &pub, &pub_read, &tbases, &twhy, e) < 0)
+		goto out;
+	nreq = br->n + tbases.n;
 	/* the common case: no rebuild to queue, no reason of its own to drop */
-	if (br->n == 0 && sw_rebuilds_reason(&r, x->id) == NULL) {
+	if (nreq == 0 && own == NULL) {
 		ret = take_off_list(x->c, x->id, false, t, e);
 		goto out;
 	}
@@ -619,15 +690,15 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 	i = sw_buildmeta_find(&m, x->id->pkgbase, x->id->repo);
 	if (i >= 0)
 		sw_buildmeta_remove(&m, (size_t)i);
-	if (br->n > 0) {
+	if (nreq > 0) {
 		if (sw_statepath(&p, x->c->state_dir, SW_PATH_DELETION_LIST, e) < 0 ||
-		    sw_deletionlist_read(p.data, &del, e) < 0 ||
-		    sw_statepath(&p, x->c->state_dir, SW_PATH_PUBLISHED, e) < 0 ||
-		    sw_publist_read(p.data, &pub, e) < 0 ||
-		    sw_bump_version(x->meta->version, sw_id_bump(x->id), ver,
-		    sizeof(ver), e) < 0)
+		    sw_deletionlist_read(p.data, &del, e) < 0)
 			goto out;
-		req = calloc(br->n, sizeof(*req));
+		if (!pub_read && (sw_statepath(&p, x->c->state_dir,
+		    SW_PATH_PUBLISHED, e) < 0 || sw_publist_read(p.data, &pub,
+		    e) < 0))
+			goto out;
+		req = calloc(nreq, sizeof(*req));
 		if (req == NULL)
 			goto nomem;
 		for (k = 0; k < br->n; k++) {
@@ -643,7 +714,11 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 			req[k].deps = b->deps;
 			req[k].ndeps = b->ndeps;
 		}
-		if (sw_rebuilds_queue(x->id->repo, req, br->n, &pub, &del, &l, &m, &r,
+		for (k = 0; k < tbases.n; k++) {
+			req[br->n + k].pkgbase = tbases.v[k];
+			req[br->n + k].reason = twhy.v[k];
+		}
+		if (sw_rebuilds_queue(x->id->repo, req, nreq, &pub, &del, &l, &m, &r,
 		    notes, e) < 0)
 			goto out;
 	}
@@ -659,6 +734,8 @@ nomem:
 out:
 	free(req);
 	sw_strvec_release(&why);
+	sw_strvec_release(&tbases);
+	sw_strvec_release(&twhy);
 	sw_buildlist_release(&l);
 	sw_buildmeta_release(&m);
 	sw_deletionlist_release(&del);

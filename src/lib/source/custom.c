@@ -145,6 +145,21 @@ sw_custom_parse(struct sw_custom_list *l, const char *text, size_t len,
 				goto nomem;
 			continue;
 		}
+		if (kind == SW_CUSTOM_PKGNAMES && n == 1) {
+			if (warn(warnings, what, line, "skipped: expected '%s "
+			    "<pkgname>...'", w[0]) < 0)
+				goto nomem;
+			continue;
+		}
+		for (i = 1; kind == SW_CUSTOM_PKGNAMES && i < n; i++)
+			if (!sw_name_valid(SW_NAME_PKGNAME, w[i]))
+				break;
+		if (kind == SW_CUSTOM_PKGNAMES && i < n) {
+			if (warn(warnings, what, line, "skipped: invalid pkgname '%s'",
+			    w[i]) < 0)
+				goto nomem;
+			continue;
+		}
 		sw_buf_reset(&rest);
 		for (i = 1; i < n; i++)
 			if ((i > 1 && sw_buf_addch(&rest, ' ') < 0) ||

@@ -6,6 +6,9 @@
  *   build-manually        <pkgbase>              put on the list, but blocked
  *   update-once           <pkgbase> [<token>...] queue once, even if unchanged
  *   repository-overrides  <pkgbase> <repository> build it for that repository
+ *   rebuild-triggers      <pkgbase> <pkgname>... a new build of one of the
+ *                                                pkgnames rebuilds pkgbase
+ *                                                (queue/triggers.h)
  *
  * One entry per line; blank lines and '#' comments (to the end of the line)
  * are skipped; words are separated by blanks. A line whose pkgbase (or
@@ -41,6 +44,7 @@
 #define SW_CUSTOM_BUILD_MANUALLY "build-manually"
 #define SW_CUSTOM_UPDATE_ONCE "update-once"
 #define SW_CUSTOM_OVERRIDES "repository-overrides"
+#define SW_CUSTOM_TRIGGERS "rebuild-triggers"
 
 #define SW_CUSTOM_SETTINGS ".slipway"
 #define SW_CUSTOM_PREPEND "PKGBUILD.prepend"
@@ -58,6 +62,7 @@ struct sw_custom_list {
 enum sw_custom_kind {
 	SW_CUSTOM_NAMES,     /* blacklist, build-manually, update-once */
 	SW_CUSTOM_REPOS,     /* repository-overrides: exactly "pkgbase repo" */
+	SW_CUSTOM_PKGNAMES,  /* rebuild-triggers: "pkgbase pkgname..." */
 };
 
 /* what names the file in warnings and errors. */

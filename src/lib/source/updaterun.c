@@ -99,9 +99,12 @@ run_release(struct run *r)
 		sw_custom_release(&r->cu.uo[i]);
 		sw_custom_release(&r->cu.ov[i]);
 	}
+	sw_custom_release(&r->cu.tr);
 	sw_strvec_release(&r->affected);
 	sw_strvec_release(&r->forced);
 	sw_strvec_release(&r->recheck);
+	sw_strvec_release(&r->gone_src);
+	sw_schedules_release(&r->sched_scan);
 	sw_ur_remove_workdir(r);
 	sw_introspect_cache_close(r->cache);
 	if (r->sd_open)
@@ -116,10 +119,13 @@ replan(struct run *r, struct sw_buf *digest, bool *nothing, struct sw_err *e)
 	struct sw_failures fails = { NULL, 0, 0 };
 	struct sw_buf p = SW_BUF_INIT;
 	size_t i;
+	bool gone;
 	int ret = -1;
 
 	*nothing = false;
-	if (!sw_ur_anything_new(r) && !r->o->retry) {
+	if (sw_ur_find_gone(r, &gone, e) < 0)
+		goto out;
+	if (!sw_ur_anything_new(r) && !r->o->retry && !gone) {
 		*nothing = true;
 		ret = 0;
 		goto out;
@@ -132,7 +138,7 @@ replan(struct run *r, struct sw_buf *digest, bool *nothing, struct sw_err *e)
 		r->src[i].tops_done[OLD] = false;
 	}
 	if (sw_ur_load_lists(r, e) < 0 || sw_ur_find_affected(r, &fails, e) < 0 ||
-	    sw_ur_plan(r, e) < 0)
+	    sw_ur_plan(r, e) < 0 || sw_ur_scan_schedules(r, e) < 0)
 		goto out;
 	if (sw_ur_revs_digest(r, digest) < 0) {
 		sw_err_sys(e, "cannot compare revisions");
@@ -165,6 +171,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 	sw_strvec_init(&r.affected);
 	sw_strvec_init(&r.forced);
 	sw_strvec_init(&r.recheck);
+	sw_strvec_init(&r.gone_src);
 	sw_strvec_init(&r.queued);
 	sw_strvec_init(&r.tried);
 	if (sw_statedir_open(&r.sd, c->state_dir, e) < 0)
@@ -192,7 +199,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 		goto out;
 	if (nothing) {
 		rep->nothing_new = true;
-		ret = SW_RUN_OK;
+		ret = sw_ur_run_schedules(&r, e) < 0 ? SW_RUN_ERROR : SW_RUN_OK;
 		goto out;
 	}
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -222,7 +229,8 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 				goto out;
 			if (nothing) {
 				rep->nothing_new = true;
-				ret = SW_RUN_OK;
+				ret = sw_ur_run_schedules(&r, e) < 0 ? SW_RUN_ERROR :
+					SW_RUN_OK;
 				goto out;
 			}
 			continue;
@@ -232,7 +240,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 		if (cr < 0)
 			goto out;
 		if (cr == 0) {
-			ret = SW_RUN_OK;
+			ret = sw_ur_run_schedules(&r, e) < 0 ? SW_RUN_ERROR : SW_RUN_OK;
 			goto out;
 		}
 	}

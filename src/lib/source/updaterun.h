@@ -6,7 +6,10 @@
  *     locks/git-fetch.lock, taken before build-list.lock and held until
  *     the run ends, so that runs never overlap.
  *  2. Compare the fetched heads with state/revisions/. If nothing moved
- *     (and no --retry), stop: the cache is not opened, nothing is spawned.
+ *     (and no --retry, and no [source] or [repository] was taken out of
+ *     the configuration: a revisions/ file without a section, a
+ *     build-list entry of a repository without one), stop: the cache is
+ *     not opened, nothing is spawned.
  *  3. Find the pkgbases concerned: paths of a libgit2 tree diff between the
  *     recorded and the fetched commit (everything on a first run), package
  *     directories of the customizations that changed, pkgbases whose lines
@@ -25,8 +28,14 @@
  *     run moved state/revisions meanwhile, let go and start again from 3.
  *     Merge (updates.h) and write build-list, deletion-list, build-meta,
  *     pkgbuild-errors, loops/ and revisions/ in one transaction, with the
- *     package-state changes. A kill at any point leaves the previous state
- *     or the new one.
+ *     package-state changes. Entries of removed sections leave the list
+ *     and what a removed source published goes onto the deletion list,
+ *     in the same transaction, and so do rebuild-triggers (queue/
+ *     triggers.h) and, when the customizations moved, schedules (queue/
+ *     schedule.h). A kill at any point leaves the previous state or the
+ *     new one.
+ *  6. After 5, or after 2 stopped the run: the scheduled rebuilds that
+ *     are due (schedule.h) are queued, in a transaction of their own.
  *
  * Ids: <pkgbase>.<source-commit>.<mod-commit>.<repository>; the mod commit
  * is the head of the customization repository when the package was
@@ -64,6 +73,7 @@ struct sw_updaterun_report {
 	size_t fetched, read, cached, queued, updated, removed, deleted, failed,
 		blocked, unblocked, loops, listed;
 	size_t bumped;              /* queued at a published version: bumped */
+	size_t scheduled;           /* queued by a .slipway/schedule */
 	struct sw_strvec messages;  /* one sentence each: warnings, errors */
 };
 

@@ -58,7 +58,9 @@ sw_ur_load_lists(struct run *r, struct sw_err *e)
 		    &r->cu.ov[side], e) < 0)
 			return -1;
 	}
-	return 0;
+	sw_custom_release(&r->cu.tr);
+	return load_list(r, NEW, SW_CUSTOM_TRIGGERS, SW_CUSTOM_PKGNAMES, &r->cu.tr,
+		e);
 }
 
 /* ---- what is affected ---------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "core/txn.h"
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
+#include "queue/triggers.h"
 #include "source/updaterun_stages.h"
 
 static int
@@ -37,6 +38,10 @@ write_revisions(struct run *r, struct sw_txn *t, struct sw_err *e)
 		    sw_txn_replace(t, path.data, b.data, b.len, 0644, e) < 0)
 			goto out;
 	}
+	for (i = 0; i < r->gone_src.n; i++)
+		if (sw_ur_rev_path(r, r->gone_src.v[i], &path, e) < 0 ||
+		    sw_txn_remove(t, path.data, e) < 0)
+			goto out;
 	if (sw_ur_rev_path(r, SW_CUSTOMIZATIONS, &path, e) < 0)
 		goto out;
 	if (r->cu.rev[NEW][0]) {
@@ -107,6 +112,29 @@ out:
 	return ret;
 }
 
+/* rebuild-triggers (triggers.h): what the customizations say now. */
+static int
+write_triggers(struct run *r, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_triggers tr = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < r->cu.tr.n; i++)
+		if (sw_triggers_add(&tr, r->cu.tr.v[i].pkgbase, r->cu.tr.v[i].rest,
+		    e) < 0)
+			goto out;
+	if (sw_statedir_path(&r->sd, SW_PATH_REBUILD_TRIGGERS, &p, e) < 0 ||
+	    sw_triggers_write(p.data, &tr, t, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	sw_triggers_release(&tr);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /* An info from build-meta alone, for an entry whose PKGBUILD cannot be read now. */
 static struct sw_pkginfo *
 meta_info(struct run *r, const struct sw_buildmeta *m, const struct sw_id *id,
@@ -144,8 +172,9 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	struct sw_updates u;
 	struct sw_txn t;
 	struct sw_buf p = SW_BUF_INIT;
+	struct sw_strvec whys = SW_STRVEC_INIT;
 	bool txn = false;
-	size_t i, nfb = 0;
+	size_t i, nfb = 0, nacts = r->nacts, off = 0, ondel = 0;
 	int ret = -1;
 
 	sw_updates_init(&u);
@@ -170,6 +199,11 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 			goto out;
 		}
 	}
+	if (sw_ur_gone_actions(r, &list, &meta, &pub, &whys, e) < 0)
+		goto out;
+	for (i = nacts; i < r->nacts; i++)
+		off += sw_buildlist_find(&list, r->acts[i].meta.pkgbase,
+			r->acts[i].meta.repo) >= 0;
 	if (sw_statedir_txn_begin(&r->sd, SW_LOCK_BUILD_LIST, &t, e) < 0)
 		goto out;
 	txn = true;
@@ -185,6 +219,9 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	u.txn = &t;
 	if (sw_updates_merge(&u, r->acts, r->nacts, e) < 0)
 		goto out;
+	for (i = nacts; i < r->nacts; i++)
+		ondel += sw_deletionlist_find(&del, r->acts[i].meta.pkgbase,
+			r->acts[i].meta.repo) >= 0;
 	info = calloc(list.n + 1, sizeof(*info));
 	fallback = calloc(list.n + 1, sizeof(*fallback));
 	if (info == NULL || fallback == NULL) {
@@ -212,8 +249,22 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    sw_failures_write(p.data, &fails, &t, e) < 0 ||
 	    write_loops(r, &u, &loops, &t, e) < 0 ||
 	    write_revisions(r, &t, e) < 0 ||
+	    write_triggers(r, &t, e) < 0 ||
+	    sw_ur_write_schedules(r, &list, u.now, &t, e) < 0 ||
 	    sw_txn_commit(&t, e) < 0)
 		goto out;
+	if (whys.n > 0) {
+		struct sw_buf b = SW_BUF_INIT;
+
+		sw_ur_uniq(&whys);
+		for (i = 0; i < whys.n; i++)
+			if (sw_buf_addf(&b, "%s%s", i ? ", " : "", whys.v[i]) < 0)
+				break;
+		sw_ur_say(r, "no longer in the configuration: %s: %zu entr%s off "
+			"the build list, %zu on the deletion list", b.data, off,
+			off == 1 ? "y" : "ies", ondel);
+		sw_buf_release(&b);
+	}
 	r->rep->queued = u.queued;
 	r->rep->updated = u.updated;
 	r->rep->removed = u.removed;
@@ -228,6 +279,13 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 out:
 	if (txn)
 		sw_txn_abort(&t);
+	/* the actions for removed sections are this attempt's alone */
+	while (r->nacts > nacts) {
+		r->nacts--;
+		sw_upd_action_release(&r->acts[r->nacts]);
+		sw_pkginfo_release(&r->act_info[r->nacts]);
+	}
+	sw_strvec_release(&whys);
 	for (i = 0; i < nfb; i++)
 		sw_pkginfo_release(&fallback[i]);
 	free(fallback);

@@ -9,8 +9,8 @@
 
 #include "source/updaterun_stages.h"
 
-static struct sw_upd_action *
-new_action(struct run *r, enum sw_upd_kind kind, const char *pkgbase,
+struct sw_upd_action *
+sw_ur_new_action(struct run *r, enum sw_upd_kind kind, const char *pkgbase,
 	const char *repo)
 {
 	struct sw_upd_action *a;
@@ -105,7 +105,7 @@ job_action(struct run *r, struct job *j, const struct want *w, struct sw_err *e)
 		sw_ur_say(r, "cannot read '%s' (%s): %s", j->pkgbase,
 			where(r, j, at, sizeof(at)), j->error);
 		r->rep->partial = true;
-		if ((a = new_action(r, SW_UPD_FAIL, j->pkgbase, w->repo)) == NULL)
+		if ((a = sw_ur_new_action(r, SW_UPD_FAIL, j->pkgbase, w->repo)) == NULL)
 			return sw_err_sys(e, "cannot collect changes");
 		sw_ur_copy(a->message, sizeof(a->message), j->error);
 		return 0;
@@ -116,10 +116,10 @@ job_action(struct run *r, struct job *j, const struct want *w, struct sw_err *e)
 		sw_pkginfo_release(&info);
 		if (!w->was)
 			return 0;
-		return new_action(r, SW_UPD_DROP, j->pkgbase, w->repo) ? 0 :
+		return sw_ur_new_action(r, SW_UPD_DROP, j->pkgbase, w->repo) ? 0 :
 			sw_err_sys(e, "cannot collect changes");
 	}
-	if ((a = new_action(r, SW_UPD_QUEUE, j->pkgbase, w->repo)) == NULL) {
+	if ((a = sw_ur_new_action(r, SW_UPD_QUEUE, j->pkgbase, w->repo)) == NULL) {
 		sw_pkginfo_release(&info);
 		return sw_err_sys(e, "cannot collect changes");
 	}
@@ -242,7 +242,7 @@ sw_ur_plan(struct run *r, struct sw_err *e)
 			bool was = o != NULL && !o->blacklisted;
 
 			if (n->blacklisted) {
-				if (was && !new_action(r, SW_UPD_DROP, pb, n->repo))
+				if (was && !sw_ur_new_action(r, SW_UPD_DROP, pb, n->repo))
 					goto nomem;
 				continue;
 			}
@@ -272,7 +272,7 @@ sw_ur_plan(struct run *r, struct sw_err *e)
 			const struct cand *o = &old->v[k];
 
 			if (!o->blacklisted && cand_for(cur, o->repo) == NULL &&
-			    !new_action(r, SW_UPD_REMOVE, pb, o->repo))
+			    !sw_ur_new_action(r, SW_UPD_REMOVE, pb, o->repo))
 				goto nomem;
 		}
 	}

@@ -15,6 +15,8 @@
  *   updaterun_plan.c      old against new for every affected pkgbase: the
  *                         actions (queue, update, remove, ...)
  *   updaterun_learn.c     what the PKGBUILDs of untouched list entries say
+ *   updaterun_gone.c      sections taken out of master.conf
+ *   updaterun_schedule.c  scheduled rebuilds (.slipway/schedule)
  *   updaterun_commit.c    under build-list.lock: merge, order, write all in
  *                         one transaction
  *
@@ -33,6 +35,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/strvec.h"
+#include "queue/schedule.h"
 #include "queue/statedir.h"
 #include "source/custom.h"
 #include "source/gitsrc.h"
@@ -72,6 +75,7 @@ struct customs {
 	struct sw_gitsrc *g;
 	char rev[2][SW_COMMIT_MAX + 1];
 	struct sw_custom_list bl[2], bm[2], uo[2], ov[2];
+	struct sw_custom_list tr;       /* rebuild-triggers, at NEW */
 };
 
 /* A package directory at one revision, as a candidate for (pkgbase, repo). */
@@ -120,6 +124,9 @@ struct run {
 	size_t nsrc;
 	struct customs cu;
 	struct sw_strvec affected, forced, recheck;
+	struct sw_strvec gone_src;      /* revisions/ of sources not configured */
+	struct sw_schedules sched_scan; /* .slipway/schedule files at NEW */
+	bool sched_scanned;             /* the customizations moved: rescanned */
 	struct sw_upd_action *acts;
 	struct sw_pkginfo *act_info;    /* per action (QUEUE only) */
 	size_t nacts, aacts;
@@ -212,6 +219,10 @@ void sw_ur_jobs_release(struct job *jobs, size_t n);
 
 /* ---- updaterun_plan.c: the actions ---- */
 
+/* A new action of the run (empty strvecs), or NULL when memory runs out. */
+struct sw_upd_action *sw_ur_new_action(struct run *r, enum sw_upd_kind kind,
+	const char *pkgbase, const char *repo);
+
 void sw_ur_actions_release(struct run *r);
 /* Indexes the QUEUE actions by id, for sw_ur_queued_info (plan does). */
 int sw_ur_index_queued(struct run *r, struct sw_err *e);
@@ -236,6 +247,50 @@ bool sw_ur_tried(const struct run *r, const char *id);
  * does not queue (read without the lock; normally all from the cache).
  */
 int sw_ur_learn_list(struct run *r, struct sw_err *e);
+
+/* ---- updaterun_gone.c: sections taken out of master.conf ---- */
+
+/*
+ * Fills r->gone_src (sorted: revisions/ files of sources not configured)
+ * and sets *any when there is one, or a build-list entry of a repository
+ * without a section: then the run has work even if no head moved.
+ */
+int sw_ur_find_gone(struct run *r, bool *any, struct sw_err *e);
+/*
+ * Under build-list.lock: an action for every entry of l whose repository
+ * has no section (DROP) or whose source is not configured (REMOVE when
+ * published, else DROP), and REMOVE for every published build of a
+ * source in r->gone_src not on l (whose repository has a section); none
+ * for a key the run has an action for. whys: the sections (every source
+ * in r->gone_src among them), once each.
+ */
+int sw_ur_gone_actions(struct run *r, const struct sw_build_list *l,
+	const struct sw_buildmeta *m, const struct sw_publist *pub,
+	struct sw_strvec *whys, struct sw_err *e);
+
+/* ---- updaterun_schedule.c: scheduled rebuilds ---- */
+
+/*
+ * When the customizations moved: reads every <repo>/<pkgbase>/.slipway/
+ * schedule of a configured repository at NEW into r->sched_scan (a bad
+ * file is said and skipped) and sets r->sched_scanned.
+ */
+int sw_ur_scan_schedules(struct run *r, struct sw_err *e);
+/*
+ * In the run's transaction t (under build-list.lock, l the list as it is
+ * written): the scanned set replaces `schedules` (keeping each line's
+ * last; a new line starts at now), and a pkgbase the run queued starts
+ * its period again at now.
+ */
+int sw_ur_write_schedules(struct run *r, const struct sw_build_list *l,
+	int64_t now, struct sw_txn *t, struct sw_err *e);
+/*
+ * After the run: queues every published scheduled pkgbase that is due as
+ * the farm's next bump (rebuilds.h), under build-list.lock in a
+ * transaction of its own; counts them in r->rep->scheduled. The lock
+ * busy (without -b) is said, and waits for the next run.
+ */
+int sw_ur_run_schedules(struct run *r, struct sw_err *e);
 
 /* ---- updaterun_commit.c: writing ---- */
 
