@@ -1,9 +1,11 @@
 /*
  * The master's state files: build-list, deletion-list, build-meta,
- * published, sonames, rebuilds and the package-states files (buildlist.h,
- * buildmeta.h, bump.h, sonames.h, rebuilds.h, pkgstate.h). The first byte picks the file; the rest is its
- * contents. A build list, published list, soname index or rebuilds file
- * that reads must write back and read again to the same entries.
+ * published, sonames, rebuilds, rebuild-triggers, schedules and the
+ * package-states files (buildlist.h, buildmeta.h, bump.h, sonames.h,
+ * rebuilds.h, triggers.h, schedule.h, pkgstate.h). The first byte picks the
+ * file; the rest is its contents. A build list, published list, soname
+ * index, rebuilds, triggers or schedules file that reads must write back
+ * and read again to the same entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +19,9 @@
 #include "queue/bump.h"
 #include "queue/pkgstate.h"
 #include "queue/rebuilds.h"
+#include "queue/schedule.h"
 #include "queue/sonames.h"
+#include "queue/triggers.h"
 #include "fuzz.h"
 
 #define ID "foo.0123456789abcdef0123456789abcdef01234567." \
@@ -124,6 +128,57 @@ rebuilds(const uint8_t *data, size_t size)
 	sw_buildlist_release(&l);
 }
 
+/* rebuild-triggers: what reads writes back and reads again the same. */
+static void
+triggers(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_triggers a = {0}, b = {0};
+	const char *path = fuzz_file("rebuild-triggers", data, size);
+	size_t i, j;
+
+	if (sw_triggers_read(path, &a, &e) == 0) {
+		if (sw_triggers_write(path, &a, NULL, &e) < 0 ||
+		    sw_triggers_read(path, &b, &e) < 0 || a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++) {
+			if (strcmp(a.v[i].pkgbase, b.v[i].pkgbase) != 0 ||
+			    a.v[i].names.n != b.v[i].names.n)
+				abort();
+			for (j = 0; j < a.v[i].names.n; j++)
+				if (strcmp(a.v[i].names.v[j], b.v[i].names.v[j]) != 0)
+					abort();
+		}
+	}
+	sw_triggers_release(&a);
+	sw_triggers_release(&b);
+}
+
+/* schedules: what reads writes back and reads again the same. */
+static void
+schedules(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_schedules a = {0}, b = {0};
+	const char *path = fuzz_file("schedules", data, size);
+	size_t i;
+	long k;
+
+	if (sw_schedules_read(path, &a, &e) == 0) {
+		if (sw_schedules_write(path, &a, NULL, &e) < 0 ||
+		    sw_schedules_read(path, &b, &e) < 0 || a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++) {
+			k = sw_schedules_find(&b, a.v[i].repo, a.v[i].pkgbase);
+			if (k < 0 || b.v[k].period != a.v[i].period ||
+			    b.v[k].last != a.v[i].last)
+				abort();
+		}
+	}
+	sw_schedules_release(&a);
+	sw_schedules_release(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -136,7 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 7) {
+	switch (data[0] % 9) {
 	case 0:
 		path = fuzz_file("build-list", data + 1, size - 1);
 		if (sw_buildlist_read(path, &l, &e) == 0) {
@@ -166,6 +221,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 6:
 		rebuilds(data + 1, size - 1);
+		break;
+	case 7:
+		triggers(data + 1, size - 1);
+		break;
+	case 8:
+		schedules(data + 1, size - 1);
 		break;
 	default:
 		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),
