@@ -84,6 +84,11 @@ expect "get-assignment hands out again" 0
 cp "$R/pool/$PLAIN" "$T/plain.keep"
 cp "$R/pool/$PLAIN" "$X/plain-9-1-x86_64.pkg.tar.zst"
 cp "$R/pool/$PLAIN" "$R/pool/lost-1-1-x86_64.pkg.tar.zst"
+touch -d '15 days ago' "$R/pool/lost-1-1-x86_64.pkg.tar.zst"
+# replaced 13 days ago: db-update keeps it for keep_days (14)
+cp "$R/pool/$PLAIN" "$R/pool/kept-1-1-x86_64.pkg.tar.zst"
+cp "$R/pool/$PLAIN.sig" "$R/pool/kept-1-1-x86_64.pkg.tar.zst.sig"
+touch -d '13 days ago' "$R/pool/kept-1-1-x86_64.pkg.tar.zst"
 printf 'x' >>"$R/pool/$PLAIN"
 sig=$R/extra/os/x86_64/extra.db.tar.gz.sig
 cp "$sig" "$T/sig.keep"
@@ -94,11 +99,13 @@ if [ "$rc" -eq 1 ]; then ok "package-file violations: --repair exits 1"; else no
 has "a package file no entry names" violation "'extra-staging': .*plain-9-1-x86_64\.pkg\.tar\.zst"
 has "... and not a link into the pool" violation "'extra-staging': 'plain-9-1-x86_64\.pkg\.tar\.zst' is not a link into the pool"
 has "a pool file without its signature" violation "pool file 'lost-1-1-x86_64\.pkg\.tar\.zst' has no signature"
-has "a pool file in no repository" violation "pool file 'lost-1-1-x86_64\.pkg\.tar\.zst' is in no repository"
+has "a pool file in no repository" violation "pool file 'lost-1-1-x86_64\.pkg\.tar\.zst' is in no repository and older than keep_days \\(14\\)"
+if ! grep -q "kept-1-1" <<<"$out$err"; then ok "a pool file in no repository for less than keep_days is no violation"; else not_ok "a pool file in no repository for less than keep_days is no violation" "$out" "$err"; fi
 has "a package that differs from its entry" violation "'extra-staging': .*$PLAIN"
 has "a database signature that does not verify" violation "'extra': .*extra\.db\.tar\.gz"
 if [ -f "$X/plain-9-1-x86_64.pkg.tar.zst" ] && [ -f "$R/pool/lost-1-1-x86_64.pkg.tar.zst" ] && [ -f "$R/pool/$PLAIN" ]; then ok "--repair never deletes a package file"; else not_ok "--repair never deletes a package file" "$out"; fi
-rm "$X/plain-9-1-x86_64.pkg.tar.zst" "$R/pool/lost-1-1-x86_64.pkg.tar.zst" "$sig"
+rm "$X/plain-9-1-x86_64.pkg.tar.zst" "$R/pool/lost-1-1-x86_64.pkg.tar.zst" "$sig" \
+	"$R/pool/kept-1-1-x86_64.pkg.tar.zst" "$R/pool/kept-1-1-x86_64.pkg.tar.zst.sig"
 cp "$T/plain.keep" "$R/pool/$PLAIN"
 cp "$T/sig.keep" "$sig"
 

@@ -427,9 +427,16 @@ check_pool(struct ctx *x, const struct sw_strvec *linked)
 		snprintf(sig, sizeof(sig), "%s.sig", de->d_name);
 		if (fstatat(dirfd(d), sig, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			PUSH(x->problems, "pool file '%s' has no signature", de->d_name);
-		if (!sw_strvec_contains(linked, de->d_name))
-			PUSH(x->problems, "pool file '%s' is in no repository",
-				de->d_name);
+		/* db-update keeps a replaced file for keep_days, for clients
+		 * with an older database; then --cleanup removes it */
+		if (!sw_strvec_contains(linked, de->d_name) &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    x->o->now - (int64_t)st.st_mtime >=
+		    (int64_t)x->c->keep_days * 86400)
+			PUSH(x->problems, "pool file '%s' is in no repository and "
+				"older than keep_days (%llu): db-update --cleanup "
+				"removes it", de->d_name,
+				(unsigned long long)x->c->keep_days);
 	}
 	ret = 0;
 out:
