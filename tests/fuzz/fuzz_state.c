@@ -21,6 +21,7 @@
 #include "queue/rebuilds.h"
 #include "queue/schedule.h"
 #include "queue/sonames.h"
+#include "queue/together.h"
 #include "queue/triggers.h"
 #include "fuzz.h"
 
@@ -179,6 +180,31 @@ schedules(const uint8_t *data, size_t size)
 	sw_schedules_release(&b);
 }
 
+/* move-together: what reads writes back and reads again the same. */
+static void
+together(const uint8_t *data, size_t size)
+{
+	struct sw_err e = {{0}};
+	struct sw_together a = {0}, b = {0};
+	const char *path = fuzz_file("move-together", data, size);
+
+	size_t i;
+
+	if (sw_together_read(path, &a, &e) == 0) {
+		if (sw_together_write(path, &a, NULL, &e) < 0 ||
+		    sw_together_read(path, &b, &e) < 0 || a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++)
+			if (strcmp(a.v[i].repo, b.v[i].repo) != 0 ||
+			    strcmp(a.v[i].lib, b.v[i].lib) != 0 ||
+			    strcmp(a.v[i].pkgbase, b.v[i].pkgbase) != 0 ||
+			    strcmp(a.v[i].version, b.v[i].version) != 0)
+				abort();
+	}
+	sw_together_release(&a);
+	sw_together_release(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -191,7 +217,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 9) {
+	switch (data[0] % 10) {
 	case 0:
 		path = fuzz_file("build-list", data + 1, size - 1);
 		if (sw_buildlist_read(path, &l, &e) == 0) {
@@ -227,6 +253,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 8:
 		schedules(data + 1, size - 1);
+		break;
+	case 9:
+		together(data + 1, size - 1);
 		break;
 	default:
 		pkgstate((enum sw_state)(size > 1 ? data[1] % SW_STATE_COUNT : 0),

@@ -9,8 +9,12 @@
 # vercmp orders above 1), each with its reason in why-dont-you and
 # build-master-status, and not hc-free; built against libhc.so.2 they are
 # accepted, pacman -Syu takes the library and both programs, and each
-# program runs. A rebuild of libhc with the same sonames queues nothing;
-# an upstream pkgrel bump of a rebuilt program starts its count again.
+# program runs. db-update keeps the library and its rebuilds together: the
+# first builds go to stable; libhc 2 waits in staging until both
+# programs are rebuilt, then the three move to testing at once, and libhc
+# goes to stable only with both (tested by mark, --stabilize refused
+# alone). A rebuild of libhc with the same sonames queues nothing; an
+# upstream pkgrel bump of a rebuilt program starts its count again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/updates-helpers.bash"
 . "$(dirname "$0")/repo-lib.bash"
@@ -90,6 +94,8 @@ repository = extra" "$(repo_section extra)" "[slave alpha]
 key = $FA"
 export SLIPWAY_CONFIG=$CONF
 STAGING=$T/repos/extra-staging/os/x86_64
+TESTING=$T/repos/extra-testing/os/x86_64
+STABLE=$T/repos/extra/os/x86_64
 
 mkdir -p "$T/work"
 chmod 755 "$T/work"
@@ -131,9 +137,19 @@ build_next() {
 	run sc alpha return-assignment $ID <"$T/up.tar"
 	[ "$rc" -eq 0 ] || { not_ok "return-assignment accepts $B" "rc $rc" "$err"; return 1; }
 }
-# staged NAME: the version of NAME in staging
+# staged NAME [DIR REPO]: the version of NAME in staging (or REPO)
 staged() {
-	"$BIN/repo-db" list "$STAGING/extra-staging.db.tar.gz" | awk -v n="$1" '$1 == n {print $2}'
+	"$BIN/repo-db" list "${2:-$STAGING}/${3:-extra-staging}.db.tar.gz" |
+		awk -v n="$1" '$1 == n {print $2}'
+}
+# where NAME: "staging-version testing-version stable-version", - for none
+where() {
+	local v r=
+	for d in "$STAGING extra-staging" "$TESTING extra-testing" "$STABLE extra"; do
+		v=$(staged "$1" $d)
+		r+="${v:--} "
+	done
+	echo "${r% }"
 }
 
 # ---------------------------------------------------------------- first builds
@@ -169,6 +185,19 @@ fi
 runs() { LD_LIBRARY_PATH=$T/pm/root/usr/lib "$T/pm/root/usr/bin/$1"; }
 run runs hc-one
 check_eq "hc-one runs against libhc.so.1" "hc-one, via libhc.so.1" "$out"
+# the scratch root follows the line: staging first, then testing and stable
+printf '\n[extra-testing]\nServer = file://%s\n\n[extra]\nServer = file://%s\n' \
+	"$TESTING" "$STABLE" >>"$T/pm/pacman.conf"
+
+# to stable: nothing waits for anything yet
+run "$BIN/db-update"
+expect "db-update moves the four to testing" 0
+run "$BIN/modify-package-state" --tested libhc hc-one hc-two hc-free
+expect "all four marked tested" 0
+run "$BIN/db-update"
+expect "db-update moves the four to stable" 0
+check_eq "libhc 1-1 is in stable" "- - 1-1" "$(where libhc)"
+check_eq "hc-one 1-1 is in stable" "- - 1-1" "$(where hc-one)"
 
 # ---------------------------------------------------------------- libhc.so.2
 libhc 2 2
@@ -203,17 +232,27 @@ expect_out "build-master-status says so" 0 "queued by the farm: hc-one 1-1.1, re
 check "vercmp: 1-1 < 1-1.1 < 1-2" test "$(vercmp 1-1 1-1.1)" -lt 0 -a "$(vercmp 1-1.1 1-2)" -lt 0
 run "$BIN/sanity-check"
 expect "sanity-check finds nothing wrong with the queued rebuilds" 0
+check_eq "move-together: libhc waits for both programs' rebuilds" \
+	"extra libhc hc-one 1-1 extra libhc hc-two 1-1" "$(echo $(cat "$STATE/move-together"))"
+run "$BIN/db-update" -v
+expect "db-update runs with the rebuilds pending" 0
+check_eq "libhc 2-1 stays in staging" "2-1 - 1-1" "$(where libhc)"
+check "db-update -v says libhc waits for the rebuild of hc-one" grep -qE \
+	"its soname change needs a rebuild of 'hc-one' \\(newer than 1-1\\) in extra-testing beside it" <<<"$out$err"
 
 # ---------------------------------------------------------------- rebuilt
-built=
-for _ in 1 2; do
-	build_next && built+="$B "
-done
-check_eq "both programs rebuilt and accepted" "hc-one hc-two" \
-	"$(tr ' ' '\n' <<<"$built" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')"
+build_next
+check_eq "the first program rebuilt is hc-one" "hc-one" "$B"
+run "$BIN/db-update" -v
+expect "db-update runs with one rebuild pending" 0
+check_eq "libhc 2-1 still waits in staging" "2-1 - 1-1" "$(where libhc)"
+check_eq "hc-one 1-1.1 waits with it" "1-1.1 - 1-1" "$(where hc-one)"
+check "for hc-two's rebuild" grep -qE "rebuild of 'hc-two' \\(newer than 1-1\\)" <<<"$out$err"
+build_next
+check_eq "then hc-two" "hc-two" "$B"
 check_eq "staging holds hc-one 1-1.1" "1-1.1" "$(staged hc-one)"
 check_eq "staging holds hc-two 1-1.1" "1-1.1" "$(staged hc-two)"
-check_eq "hc-free is untouched: 1-1" "1-1" "$(staged hc-free)"
+check_eq "hc-free is untouched: 1-1, in stable" "- - 1-1" "$(where hc-free)"
 check "hc-one 1-1.1 needs libhc.so.2 now" sh -c \
 	"awk '\$3 == \"hc-one\" {print \$5}' '$STATE/sonames' | grep -q 'libhc.so.2'"
 check_eq "nothing more is queued" "" "$(cat "$STATE/build-list")"
@@ -230,12 +269,42 @@ done
 run runs hc-free
 check_eq "hc-free runs" "hc-free, on its own" "$out"
 
+# ---------------------------------------------------------------- together
+run "$BIN/db-update"
+expect "db-update with both rebuilds in staging" 0
+check_eq "libhc 2-1 moves to testing" "- 2-1 1-1" "$(where libhc)"
+check_eq "with hc-one 1-1.1" "- 1-1.1 1-1" "$(where hc-one)"
+check_eq "and hc-two 1-1.1" "- 1-1.1 1-1" "$(where hc-two)"
+run "$BIN/modify-package-state" --tested libhc
+expect "libhc alone marked tested" 0
+run "$BIN/db-update" -v
+expect "db-update with only libhc tested" 0
+check_eq "libhc stays in testing without its rebuilds" "- 2-1 1-1" "$(where libhc)"
+check "db-update -v says why" grep -qE "rebuild of 'hc-one' \\(newer than 1-1\\) in extra beside it" <<<"$out$err"
+run "$BIN/db-update" --stabilize libhc
+expect "--stabilize libhc alone is refused" 2
+check "naming the rebuild it waits for" grep -qE "cannot move 'libhc.*rebuild of 'hc-one'" <<<"$err"
+check_eq "nothing moved" "- 2-1 1-1" "$(where libhc)"
+run "$BIN/modify-package-state" --tested hc-one hc-two
+expect "the rebuilds marked tested" 0
+run "$BIN/db-update"
+expect "db-update moves the three to stable" 0
+check_eq "libhc 2-1 in stable" "- - 2-1" "$(where libhc)"
+check_eq "hc-one 1-1.1 in stable" "- - 1-1.1" "$(where hc-one)"
+check_eq "hc-two 1-1.1 in stable" "- - 1-1.1" "$(where hc-two)"
+check_eq "move-together is empty" "" "$(cat "$STATE/move-together")"
+run scratch_pacman "$T/pm" -Syu
+expect "pacman -Syu from stable" 0
+run runs hc-two
+check_eq "hc-two still runs" "hc-two, via libhc.so.2" "$out"
+
 # ---------------------------------------------------------------- once
 run "$BIN/modify-package-state" --bump libhc
 expect "modify-package-state --bump libhc" 0
 build_next
 check_eq "libhc 2-1.1 is accepted" "2-1.1" "$(staged libhc)"
 check_eq "same sonames: nothing is queued" "" "$(cat "$STATE/build-list")"
+check_eq "and nothing has to move with it" "" "$(cat "$STATE/move-together")"
 
 # ---------------------------------------------------------------- pkgrel
 sed -i 's/^pkgrel=1$/pkgrel=2/' "$U/hc-one/PKGBUILD"

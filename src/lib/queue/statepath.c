@@ -30,6 +30,7 @@ static const struct {
 	[SW_PATH_REBUILDS] = { "rebuilds", false },
 	[SW_PATH_REBUILD_TRIGGERS] = { "rebuild-triggers", false },
 	[SW_PATH_SCHEDULES] = { "schedules", false },
+	[SW_PATH_MOVE_TOGETHER] = { "move-together", false },
 };
 
 const char *

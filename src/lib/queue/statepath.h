@@ -34,6 +34,9 @@
  *                           triggers, as last recorded (triggers.h)
  *   schedules               scheduled rebuilds (`.slipway/schedule`) and
  *                           when each was last queued (schedule.h)
+ *   move-together           what a library's new build waits for in
+ *                           db-update: the rebuilds its soname change
+ *                           queued (together.h)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -76,6 +79,7 @@ enum sw_statepath {
 	SW_PATH_REBUILDS,
 	SW_PATH_REBUILD_TRIGGERS,
 	SW_PATH_SCHEDULES,
+	SW_PATH_MOVE_TOGETHER,
 	SW_PATH_COUNT
 };
 

@@ -326,6 +326,8 @@ load(struct pm_ctx *x, struct sw_err *e)
 	    sw_buildmeta_read(p.data, &x->meta, e) < 0 ||
 	    sw_statedir_path(&x->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_read(p.data, &x->dl, e) < 0 ||
+	    sw_statedir_path(&x->sd, SW_PATH_MOVE_TOGETHER, &p, e) < 0 ||
+	    sw_together_read(p.data, &x->tg, e) < 0 ||
 	    sw_pkgstate_scan(x->c->state_dir, collect, x, NULL, e) < 0)
 		goto out;
 	for (i = 0; i < x->nu; i++)
@@ -361,6 +363,7 @@ ctx_release(struct pm_ctx *x)
 	sw_buildlist_release(&x->bl);
 	sw_buildmeta_release(&x->meta);
 	sw_deletionlist_release(&x->dl);
+	sw_together_release(&x->tg);
 	sw_statedir_release(&x->sd);
 }
 

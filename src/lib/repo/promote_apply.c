@@ -255,6 +255,9 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 		for (from = 0; (w = superseded(x, u, &from)) != NULL; )
 			if (remove_states(x, w, -1, t, e) < 0)
 				goto out;
+		/* in stable, with its rebuilds: nothing left to wait for */
+		if (PM_DEST(u) == PM_STABLE)
+			sw_together_drop(&x->tg, u->id.repo, u->id.pkgbase);
 	}
 	/* deletions done or dropped leave the list (and `sonames`, so that no
 	 * library change rebuilds them); held ones stay */
@@ -272,6 +275,8 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 		if (sw_sonames_replace(&idx, x->dl.v[d->index].repo,
 		    x->dl.v[d->index].pkgbase, NULL, 0, e) < 0)
 			goto out;
+		sw_together_drop(&x->tg, x->dl.v[d->index].repo,
+			x->dl.v[d->index].pkgbase);
 		for (i = 0; !d->dropped && i < x->nu; i++)
 			if (strcmp(x->u[i].id.pkgbase, x->dl.v[d->index].pkgbase) == 0 &&
 			    x->u[i].line == d->line &&
@@ -282,6 +287,8 @@ stage_states(struct pm_ctx *x, struct sw_txn *t, struct sw_err *e)
 	snprintf(now, sizeof(now), "%lld\n", (long long)x->plan->now);
 	if (sw_statedir_path(&x->sd, SW_PATH_DELETION_LIST, &p, e) < 0 ||
 	    sw_deletionlist_write(p.data, &x->dl, t, e) < 0 ||
+	    sw_statedir_path(&x->sd, SW_PATH_MOVE_TOGETHER, &p, e) < 0 ||
+	    sw_together_write(p.data, &x->tg, t, e) < 0 ||
 	    (idx_read && (sw_statedir_path(&x->sd, SW_PATH_SONAMES, &p, e) < 0 ||
 	    sw_sonames_write(p.data, &idx, t, e) < 0)) ||
 	    sw_statedir_path(&x->sd, SW_PATH_LASTUPDATE, &p, e) < 0 ||

@@ -10,6 +10,7 @@
 #include "queue/buildlist.h"
 #include "queue/buildmeta.h"
 #include "queue/statedir.h"
+#include "queue/together.h"
 #include "repo/promote.h"
 #include "repo/repodb.h"
 
@@ -81,6 +82,7 @@ struct pm_ctx {
 	struct sw_build_list bl;
 	struct sw_buildmeta meta;
 	struct sw_deletion_list dl;
+	struct sw_together tg;      /* libraries and their rebuilds */
 	struct pm_del *del;
 	size_t ndel;
 	struct sw_promote_plan *plan;

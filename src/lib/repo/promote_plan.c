@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vercmp.h"
+
 static bool
 unit_provides(const struct pm_unit *u, const char *name)
 {
@@ -174,6 +176,77 @@ out:
 	return ret;
 }
 
+/*
+ * Where pkgbase b of u's line is after this run, for together.h: *present
+ * when anything of it is (a repository, a unit, the build list); true when
+ * a build newer than version is in u's destination or above.
+ */
+static bool
+rebuild_beside(const struct pm_ctx *x, const struct pm_unit *u,
+	const char *b, const char *version, bool *present)
+{
+	const struct pm_line *l = &x->lines[u->line];
+	struct sw_strvec names = SW_STRVEC_INIT;
+	bool beside = false;
+	size_t k, i;
+	int s;
+
+	*present = sw_buildlist_find(&x->bl, b, u->id.repo) >= 0;
+	for (k = 0; k < x->nu && !beside; k++) {
+		const struct pm_unit *v = &x->u[k];
+
+		if (v->line != u->line || strcmp(v->id.pkgbase, b) != 0 ||
+		    v->np == 0)
+			continue;
+		*present = true;
+		beside = (v->moves ? PM_DEST(v) : v->stage) >= PM_DEST(u) &&
+			sw_vercmp(v->p[0].version, version) > 0;
+	}
+	for (s = PM_STAGING; s < PM_STAGES && !beside; s++) {
+		sw_strvec_release(&names);
+		if (pm_base_names(l, s, b, &names) < 0)
+			break;      /* out of memory: not beside, so held */
+		for (i = 0; i < names.n && !beside; i++) {
+			const struct sw_repodb_entry *en = sw_repodb_find(&l->db[s],
+				names.v[i]);
+
+			if (en == NULL)
+				continue;
+			*present = true;
+			beside = s >= PM_DEST(u) && sw_vercmp(en->version, version) > 0;
+		}
+	}
+	sw_strvec_release(&names);
+	return beside;
+}
+
+/*
+ * Would library u reach its destination without the rebuild of a package
+ * its soname change queued (together.h) beside it? 1 and u->why set, or 0.
+ * A package the line no longer has needs none.
+ */
+static int
+waits_for_rebuild(const struct pm_ctx *x, struct pm_unit *u)
+{
+	size_t i;
+	bool present;
+
+	for (i = 0; i < x->tg.n; i++) {
+		const struct sw_together_ent *t = &x->tg.v[i];
+
+		if (strcmp(t->repo, u->id.repo) != 0 ||
+		    strcmp(t->lib, u->id.pkgbase) != 0 ||
+		    rebuild_beside(x, u, t->pkgbase, t->version, &present) ||
+		    !present)
+			continue;
+		snprintf(u->why, sizeof(u->why), "its soname change needs a "
+			"rebuild of '%s' (newer than %s) in %s beside it", t->pkgbase,
+			t->version, x->lines[u->line].name[PM_DEST(u)]);
+		return 1;
+	}
+	return 0;
+}
+
 /* Names: a pkgbase or an id, of a unit in the given stage. */
 static enum sw_promote_result
 mark_named(struct pm_ctx *x, const struct sw_strvec *names, int stage,
@@ -226,7 +299,7 @@ closure(struct pm_ctx *x, int stage)
 
 			if (u->stage != stage || !u->moves)
 				continue;
-			if (held_by_pending(x, u) ||
+			if (held_by_pending(x, u) || waits_for_rebuild(x, u) ||
 			    (stage == PM_TESTING && stable_loses(x, u))) {
 				u->moves = false;
 				changed = true;

@@ -18,6 +18,7 @@
 #include "repo/pkgfile.h"
 #include "queue/rebuilds.h"
 #include "queue/sonames.h"
+#include "queue/together.h"
 #include "queue/triggers.h"
 #include "queue/pkgstate.h"
 #include "repo/pool.h"
@@ -632,6 +633,43 @@ out:
 }
 
 /*
+ * move-together (together.h): each package the build broke (br) and that
+ * is published in the line, at the version that still links against the
+ * old soname, so that db-update moves this library only beside its
+ * rebuild.
+ */
+static int
+record_together(struct ret_ctx *x, const struct sw_soname_breaks *br,
+	const struct sw_publist *pub, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_together tg = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	char ver[SW_VERSION_MAX + 1];
+	size_t k;
+	long i;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_MOVE_TOGETHER, e) < 0 ||
+	    sw_together_read(p.data, &tg, e) < 0)
+		goto out;
+	for (k = 0; k < br->n; k++) {
+		i = sw_publist_find(pub, br->v[k].pkgbase, x->id->repo);
+		if (i < 0)
+			continue;
+		if (sw_bump_version(pub->v[i].meta.version,
+		    sw_id_bump(&pub->v[i].id), ver, sizeof(ver), e) < 0 ||
+		    sw_together_add(&tg, x->id->repo, x->id->pkgbase,
+		    br->v[k].pkgbase, ver, e) < 0)
+			goto out;
+	}
+	ret = sw_together_write(p.data, &tg, t, e);
+out:
+	sw_together_release(&tg);
+	sw_buf_release(&p);
+	return ret;
+}
+
+/*
  * The accepted entry leaves the build list and build-meta; every package
  * of the line that linked against a soname the build broke (br), or that
  * names one of its pkgnames as a rebuild trigger, comes onto it as the
@@ -719,7 +757,8 @@ leave_list(struct ret_ctx *x, const struct sw_soname_breaks *br,
 			req[br->n + k].reason = twhy.v[k];
 		}
 		if (sw_rebuilds_queue(x->id->repo, req, nreq, &pub, &del, &l, &m, &r,
-		    notes, e) < 0)
+		    notes, e) < 0 ||
+		    (br->n > 0 && record_together(x, br, &pub, t, e) < 0))
 			goto out;
 	}
 	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILDS, e) < 0 ||
