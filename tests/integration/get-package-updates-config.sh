@@ -3,7 +3,9 @@
 # next run, even when no git head moved, with one summary line; what the
 # removed source published goes onto the deletion list, once; its
 # revisions/ file goes. A changed customization re-queues the entries it
-# concerns and only those. Packages are returned by hand (no makepkg).
+# concerns and only those. A [source] changed in place (its repository,
+# then its branch) is walked whole at the next run and only what the
+# change concerns moves. Packages are returned by hand (no makepkg).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/updates-helpers.bash"
 . "$(dirname "$0")/repo-lib.bash"
@@ -23,12 +25,13 @@ commit "$O" init
 echo "# customizations" >"$C/README"
 commit "$C" init
 
+up_repo=extra up_branch=main
 sections() {
 	conf "gnupg_home = $T/mk" "[source up]
 url = $U
-branch = main
+branch = $up_branch
 layout = pkgbase
-repository = extra" "$@" "[customizations]
+repository = $up_repo" "$@" "[customizations]
 url = $C
 branch = main" "$(repo_section extra)" "[slave alpha]
 key = $FA"
@@ -82,3 +85,39 @@ expect "a customization of up1" 0
 check_eq "re-queues up1 at the new mod commit" "$(head_of "$C")" \
 	"$(awk '$1 == "up1" {print $3}' "$STATE/build-list")"
 check_eq "and leaves up2 as it was" "$up2_before" "$(id_of up2 extra)"
+
+# ---------------------------------------------------------------- changed in place
+check_eq "source-configs records each [source] as the run saw it" \
+	"up pkgbase extra main $U" "$(cat "$STATE/source-configs")"
+up1_before=$(id_of up1 extra)
+up_repo=community
+sections "$(repo_section community)"
+gpu
+expect "[source up] now feeds community, no head moved" 0
+check_list "its entries move from extra to community" "up1 community" "up2 community"
+check_eq "at the same commits" "${up1_before%.extra}" "$(id_of up1 community | sed 's/\.community$//')"
+check_eq "source-configs follows" "up pkgbase community main $U" "$(cat "$STATE/source-configs")"
+gpu
+expect "the run after" 0
+check_list "moves nothing again" "up1 community" "up2 community"
+
+git -C "$U" checkout -q -b next
+pkgbuild "$U/up2" up2 2
+commit "$U" "up2 2 on next"
+git -C "$U" checkout -q main
+up1_before=$(id_of up1 community)
+up_branch=next
+sections "$(repo_section community)"
+gpu
+expect "[source up] now follows branch next" 0
+check_eq "up2 is queued at next's head" "$(git -C "$U" rev-parse next)" \
+	"$(awk '$1 == "up2" {print $2}' "$STATE/build-list")"
+check_eq "at version 2-1" "2-1" "$(meta up2 community 6)"
+check_eq "up1, the same on both branches, is left alone" "$up1_before" "$(id_of up1 community)"
+run "$BIN/sanity-check"
+expect "sanity-check finds nothing wrong" 0
+
+printf 'up perpackage - - %s\n' "$U" >"$STATE/source-configs"
+gpu
+expect "a malformed source-configs line is an error" 2
+check "naming the file and the line" grep -q "source-configs:1: 'perpackage' is not a layout" <<<"$err"

@@ -278,6 +278,11 @@ setup_source(void **state)
 		fail_msg("%s", e.msg);
 	x->conf_loaded = true;
 	x->src.conf = &x->conf.sources[0];
+	for (i = 0; i < 2; i++) {       /* as sw_ur_load_old sets them */
+		x->src.layout[i] = x->src.conf->layout;
+		snprintf(x->src.repository[i], sizeof(x->src.repository[i]), "%s",
+			x->src.conf->repository);
+	}
 	memcpy(x->src.rev[OLD], x->c1, sizeof(x->c1));
 	memcpy(x->src.rev[NEW], x->c2, sizeof(x->c2));
 	x->r.src = &x->src;

@@ -55,6 +55,24 @@ struct sectspec {
 
 static const char *const layouts[] = { "repo/pkgbase", "pkgbase", "svntogit",
 	"per-package", NULL };
+const char *
+sw_layout_name(int layout)
+{
+	return layout >= 0 && layout < (int)N(layouts) - 1 ? layouts[layout] :
+		NULL;
+}
+
+int
+sw_layout_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; layouts[i] != NULL; i++)
+		if (strcmp(layouts[i], name) == 0)
+			return i;
+	return -1;
+}
+
 static const char *const backends[] = { "bwrap", "devtools", "command", NULL };
 static const char *const noyes[] = { "no", "yes", NULL };
 

@@ -139,6 +139,10 @@ const struct sw_slave_entry_conf *sw_master_conf_slave(
 	const struct sw_master_conf *c, const char *name);
 /* The repository section whose stable, staging or testing name is repo
  * (not its debug repositories). */
+/* "repo/pkgbase", "pkgbase", "svntogit" or "per-package"; NULL if none. */
+const char *sw_layout_name(int layout);
+/* The layout of that name, or -1. */
+int sw_layout_parse(const char *name);
 const struct sw_repo_conf *sw_master_conf_repo(const struct sw_master_conf *c,
 	const char *repo);
 

@@ -31,6 +31,7 @@ static const struct {
 	[SW_PATH_REBUILD_TRIGGERS] = { "rebuild-triggers", false },
 	[SW_PATH_SCHEDULES] = { "schedules", false },
 	[SW_PATH_MOVE_TOGETHER] = { "move-together", false },
+	[SW_PATH_SOURCE_CONFIGS] = { "source-configs", false },
 };
 
 const char *

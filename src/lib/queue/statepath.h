@@ -37,6 +37,8 @@
  *   move-together           what a library's new build waits for in
  *                           db-update: the rebuilds its soname change
  *                           queued (together.h)
+ *   source-configs          each [source] as the last get-package-updates
+ *                           run saw it (updaterun_fetch.c)
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -80,6 +82,7 @@ enum sw_statepath {
 	SW_PATH_REBUILD_TRIGGERS,
 	SW_PATH_SCHEDULES,
 	SW_PATH_MOVE_TOGETHER,
+	SW_PATH_SOURCE_CONFIGS,
 	SW_PATH_COUNT
 };
 

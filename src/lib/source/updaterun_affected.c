@@ -126,9 +126,21 @@ sw_ur_find_affected(struct run *r, struct sw_failures *fails, struct sw_err *e)
 
 		if (s->conf->layout == SW_LAYOUT_PER_PACKAGE) {
 			for (k = 0; k < s->npp; k++)
-				if (strcmp(s->pp[k].rev[OLD], s->pp[k].rev[NEW]) != 0 &&
+				if ((s->reconf ||
+				    strcmp(s->pp[k].rev[OLD], s->pp[k].rev[NEW]) != 0) &&
 				    sw_strvec_push(&r->affected, s->pp[k].pkgbase) < 0)
 					return sw_err_sys(e, "cannot collect changes");
+			continue;
+		}
+		if (s->reconf) {
+			/* changed in place: every pkgbase it had and has */
+			for (k = 0; k < 2; k++) {
+				d.layout = s->layout[k];
+				if (s->rev[k][0] && sw_gitsrc_diff(s->g, NULL, s->rev[k],
+				    diff_fn, &d, e) < 0)
+					return e->msg[0] ? -1 :
+						sw_err_sys(e, "cannot collect changes");
+			}
 			continue;
 		}
 		if (strcmp(s->rev[OLD], s->rev[NEW]) == 0)
@@ -283,7 +295,7 @@ sw_ur_view(struct run *r, const char *pkgbase, int side, struct cands *cs,
 		struct source *s = &r->src[i];
 		const char *commit = s->rev[side];
 
-		switch (s->conf->layout) {
+		switch (s->layout[side]) {
 		case SW_LAYOUT_REPO_PKGBASE:
 			if (!commit[0])
 				break;
@@ -308,7 +320,7 @@ sw_ur_view(struct run *r, const char *pkgbase, int side, struct cands *cs,
 			if ((h = has_pkgbuild(s->g, commit, pkgbase, tree, e)) < 0)
 				return -1;
 			if (h && add_cand(r, cs, pkgbase, side, i, NO_PP,
-			    s->conf->repository, commit, pkgbase, tree, e) < 0)
+			    s->repository[side], commit, pkgbase, tree, e) < 0)
 				return -1;
 			break;
 		case SW_LAYOUT_SVNTOGIT: {
@@ -331,7 +343,7 @@ sw_ur_view(struct run *r, const char *pkgbase, int side, struct cands *cs,
 				if ((h = has_pkgbuild(p->g, p->rev[side], ".", tree, e)) < 0)
 					return -1;
 				if (h && add_cand(r, cs, pkgbase, side, i, k,
-				    s->conf->repository, p->rev[side], ".", tree, e) < 0)
+				    s->repository[side], p->rev[side], ".", tree, e) < 0)
 					return -1;
 			}
 			break;

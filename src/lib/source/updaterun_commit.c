@@ -249,6 +249,7 @@ sw_ur_commit(struct run *r, struct sw_err *e)
 	    sw_failures_write(p.data, &fails, &t, e) < 0 ||
 	    write_loops(r, &u, &loops, &t, e) < 0 ||
 	    write_revisions(r, &t, e) < 0 ||
+	    sw_ur_write_configs(r, &t, e) < 0 ||
 	    write_triggers(r, &t, e) < 0 ||
 	    sw_ur_write_schedules(r, &list, u.now, &t, e) < 0 ||
 	    sw_txn_commit(&t, e) < 0)

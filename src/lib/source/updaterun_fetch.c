@@ -124,11 +124,113 @@ set_pp_commit(struct run *r, const char *pkgbase, const char *commit, void *arg)
 }
 
 /* The old revisions of every source and of the customizations. */
+/*
+ * ---- source-configs: each [source] as the last run saw it ----
+ *
+ * <source> <layout> <repository|-> <branch|-> <url>, one line each. A
+ * section changed in place (url, branch, layout, repository) is walked
+ * whole at the next run, its old revision read the way it was configured,
+ * so that the plan compares like with like and queues or removes only what
+ * the change concerns.
+ */
+#define CONFIGS_MAX_SIZE (4 * 1024 * 1024)
+#define CONFIGS_LINE_MAX 8192
+
+static const char *
+or_dash(const char *s)
+{
+	return s != NULL && s[0] ? s : "-";
+}
+
+static int
+config_record(char **f, void *arg, struct sw_err *e)
+{
+	struct run *r = arg;
+	struct source *s = NULL;
+	int layout = sw_layout_parse(f[1]);
+	size_t i;
+
+	if (sw_name_check(SW_NAME_SOURCE, f[0], e) < 0)
+		return -1;
+	if (layout < 0)
+		return sw_err_set(e, "'%s' is not a layout", f[1]);
+	if (strcmp(f[2], "-") != 0 && sw_name_check(SW_NAME_REPO, f[2], e) < 0)
+		return -1;
+	for (i = 0; i < r->nsrc && s == NULL; i++)
+		if (strcmp(r->src[i].conf->sec.name, f[0]) == 0)
+			s = &r->src[i];
+	if (s == NULL)
+		return 0;       /* removed: updaterun_gone.c */
+	if ((layout == SW_LAYOUT_PER_PACKAGE) !=
+	    (s->layout[NEW] == SW_LAYOUT_PER_PACKAGE))
+		return sw_err_set(e, "[source %s] changed its layout from %s to %s, "
+			"which keeps other revisions: take the section out for one "
+			"run, then add it back", f[0], f[1], sw_layout_name(s->layout[NEW]));
+	s->layout[OLD] = layout;
+	snprintf(s->repository[OLD], sizeof(s->repository[OLD]), "%s",
+		strcmp(f[2], "-") != 0 ? f[2] : "");
+	s->unrecorded = false;
+	s->reconf = layout != s->layout[NEW] ||
+		strcmp(s->repository[OLD], s->repository[NEW]) != 0 ||
+		strcmp(f[3], or_dash(s->conf->branch)) != 0 ||
+		strcmp(f[4], s->conf->url) != 0;
+	return 0;
+}
+
+static int
+load_configs(struct run *r, struct sw_err *e)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < r->nsrc; i++) {
+		struct source *s = &r->src[i];
+
+		s->layout[NEW] = s->layout[OLD] = s->conf->layout;
+		snprintf(s->repository[NEW], sizeof(s->repository[NEW]), "%s",
+			s->conf->repository != NULL ? s->conf->repository : "");
+		memcpy(s->repository[OLD], s->repository[NEW],
+			sizeof(s->repository[OLD]));
+		s->reconf = false;
+		s->unrecorded = true;
+	}
+	ret = sw_statedir_path(&r->sd, SW_PATH_SOURCE_CONFIGS, &p, e) < 0 ? -1 :
+		sw_lines_read_file(p.data, CONFIGS_MAX_SIZE, 5, true,
+		CONFIGS_LINE_MAX, config_record, r, e);
+	sw_buf_release(&p);
+	return ret;
+}
+
+static int
+format_config(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct source *s = &((const struct source *)list)[i];
+
+	return sw_buf_addf(out, "%s %s %s %s %s\n", s->conf->sec.name,
+		sw_layout_name(s->layout[NEW]), or_dash(s->repository[NEW]),
+		or_dash(s->conf->branch), s->conf->url);
+}
+
+int
+sw_ur_write_configs(struct run *r, struct sw_txn *t, struct sw_err *e)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	int ret;
+
+	ret = sw_statedir_path(&r->sd, SW_PATH_SOURCE_CONFIGS, &p, e) < 0 ? -1 :
+		sw_lines_write_file(p.data, r->src, r->nsrc, format_config, t, e);
+	sw_buf_release(&p);
+	return ret;
+}
+
 int
 sw_ur_load_old(struct run *r, struct sw_err *e)
 {
 	size_t i, k;
 
+	if (load_configs(r, e) < 0)
+		return -1;
 	for (i = 0; i < r->nsrc; i++) {
 		struct source *s = &r->src[i];
 
@@ -171,7 +273,9 @@ sw_ur_revs_digest(const struct run *r, struct sw_buf *out)
 
 	sw_buf_reset(out);
 	for (i = 0; i < r->nsrc; i++) {
-		if (sw_buf_addf(out, "%s;", r->src[i].rev[OLD]) < 0)
+		if (sw_buf_addf(out, "%s,%d,%s,%d,%d;", r->src[i].rev[OLD],
+		    r->src[i].layout[OLD], r->src[i].repository[OLD],
+		    r->src[i].reconf, r->src[i].unrecorded) < 0)
 			return -1;
 		for (k = 0; k < r->src[i].npp; k++)
 			if (sw_buf_addf(out, "%s=%s;", r->src[i].pp[k].pkgbase,
@@ -189,7 +293,8 @@ sw_ur_anything_new(const struct run *r)
 	for (i = 0; i < r->nsrc; i++) {
 		const struct source *s = &r->src[i];
 
-		if (strcmp(s->rev[OLD], s->rev[NEW]) != 0)
+		if (strcmp(s->rev[OLD], s->rev[NEW]) != 0 || s->reconf ||
+		    s->unrecorded)
 			return true;
 		for (k = 0; k < s->npp; k++)
 			if (strcmp(s->pp[k].rev[OLD], s->pp[k].rev[NEW]) != 0)

@@ -68,6 +68,11 @@ struct source {
 	struct sw_strvec tops[2];       /* repo/pkgbase: the upstream repositories */
 	bool tops_done[2];
 	bool failed;                    /* not fetched: nothing changes in it */
+	/* [NEW] as configured, [OLD] as the last run saw it (source-configs) */
+	int layout[2];
+	char repository[2][SW_REPO_MAX + 1];    /* "" none */
+	bool reconf;                    /* the section changed since: walk it whole */
+	bool unrecorded;                /* source-configs has no line for it yet */
 };
 
 struct customs {
@@ -174,6 +179,8 @@ struct pp_repo *sw_ur_pp_find(struct source *s, const char *pkgbase);
 int sw_ur_load_old(struct run *r, struct sw_err *e);
 /* One string of every old revision: equal digests, equal revisions. -1: memory. */
 int sw_ur_revs_digest(const struct run *r, struct sw_buf *out);
+/* source-configs: every configured [source] as this run sees it, in t. */
+int sw_ur_write_configs(struct run *r, struct sw_txn *t, struct sw_err *e);
 /* Did any fetched head move from its recorded revision? */
 bool sw_ur_anything_new(const struct run *r);
 /*
