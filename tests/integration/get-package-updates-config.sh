@@ -89,13 +89,22 @@ check_eq "and leaves up2 as it was" "$up2_before" "$(id_of up2 extra)"
 # ---------------------------------------------------------------- changed in place
 check_eq "source-configs records each [source] as the run saw it" \
 	"up pkgbase extra main $U" "$(cat "$STATE/source-configs")"
-up1_before=$(id_of up1 extra)
+# up1 is published in extra; up2 waits
+run "$BIN/modify-package-state" --block "waits" up2
+expect "up2 blocked" 0
+hand_return up1 1-1
+up2_before=$(id_of up2 extra)
 up_repo=community
 sections "$(repo_section community)"
 gpu
 expect "[source up] now feeds community, no head moved" 0
 check_list "its entries move from extra to community" "up1 community" "up2 community"
-check_eq "at the same commits" "${up1_before%.extra}" "$(id_of up1 community | sed 's/\.community$//')"
+check_eq "at the same source commit" "$(cut -d. -f2 <<<"$up2_before")" \
+	"$(id_of up2 community | cut -d. -f2)"
+# as for a package removed upstream: db-update drops the never-built up2
+check_eq "and goes onto extra's deletion list" "aa-s1 extra
+up1 extra
+up2 extra" "$(dl | sort)"
 check_eq "source-configs follows" "up pkgbase community main $U" "$(cat "$STATE/source-configs")"
 gpu
 expect "the run after" 0
