@@ -25,9 +25,9 @@ commit "$O" init
 echo "# customizations" >"$C/README"
 commit "$C" init
 
-up_repo=extra up_branch=main
+up_repo=extra up_branch=main pre=
 sections() {
-	conf "gnupg_home = $T/mk" "[source up]
+	conf "gnupg_home = $T/mk" "$pre" "[source up]
 url = $U
 branch = $up_branch
 layout = pkgbase
@@ -125,6 +125,29 @@ check_eq "at version 2-1" "2-1" "$(meta up2 community 6)"
 check_eq "up1, the same on both branches, is left alone" "$up1_before" "$(id_of up1 community)"
 run "$BIN/sanity-check"
 expect "sanity-check finds nothing wrong" 0
+
+# ---------------------------------------------------------------- shadowed
+F=$T/first
+git_init "$F"
+pkgbuild "$F/up2" up2 9
+commit "$F" init
+pre="[source first]
+url = $F
+branch = main
+layout = pkgbase
+repository = community"
+sections "$(repo_section community)"
+gpu
+expect "a new first source has up2 too" 0
+check_eq "its up2 9-1 shadows up's" "first 9-1" "$(meta up2 community 3) $(meta up2 community 6)"
+pre=
+sections "$(repo_section community)"
+gpu
+expect "the first source removed, no head moved" 0 "no longer in the configuration: \\[source first\\]"
+check_eq "up2 comes back from up, at 2-1" "up 2-1" "$(meta up2 community 3) $(meta up2 community 6)"
+check_eq "at next's head" "$(git -C "$U" rev-parse next)" \
+	"$(awk '$1 == "up2" {print $2}' "$STATE/build-list")"
+check_eq "up1 is left alone" "$up1_before" "$(id_of up1 community)"
 
 printf 'up perpackage - - %s\n' "$U" >"$STATE/source-configs"
 gpu

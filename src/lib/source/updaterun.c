@@ -104,6 +104,7 @@ run_release(struct run *r)
 	sw_strvec_release(&r->forced);
 	sw_strvec_release(&r->recheck);
 	sw_strvec_release(&r->gone_src);
+	sw_strvec_release(&r->shadowed);
 	sw_schedules_release(&r->sched_scan);
 	sw_ur_remove_workdir(r);
 	sw_introspect_cache_close(r->cache);
@@ -172,6 +173,7 @@ sw_updaterun(const struct sw_master_conf *c, const struct sw_updaterun_opts *o,
 	sw_strvec_init(&r.forced);
 	sw_strvec_init(&r.recheck);
 	sw_strvec_init(&r.gone_src);
+	sw_strvec_init(&r.shadowed);
 	sw_strvec_init(&r.queued);
 	sw_strvec_init(&r.tried);
 	if (sw_statedir_open(&r.sd, c->state_dir, e) < 0)

@@ -170,6 +170,8 @@ sw_ur_find_affected(struct run *r, struct sw_failures *fails, struct sw_err *e)
 		    &r->recheck, e) < 0)
 			return e->msg[0] ? -1 : sw_err_sys(e, "cannot collect changes");
 	}
+	if (sw_ur_gone_shadowed(r, e) < 0)
+		return -1;
 	for (i = 0; r->o->retry && i < fails->n; i++)
 		if (sw_strvec_push(&r->forced, fails->v[i].pkgbase) < 0)
 			return sw_err_sys(e, "cannot collect changes");

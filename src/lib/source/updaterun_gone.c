@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "queue/buildlist.h"
+#include "queue/buildmeta.h"
+#include "queue/bump.h"
 #include "source/updaterun_stages.h"
 
 static bool
@@ -69,6 +71,43 @@ out:
 		closedir(d);
 	sw_buildlist_release(&l);
 	sw_buf_release(&dir);
+	sw_buf_release(&p);
+	return ret;
+}
+
+int
+sw_ur_gone_shadowed(struct run *r, struct sw_err *e)
+{
+	struct sw_buildmeta m = { NULL, 0, 0 };
+	struct sw_publist pub = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	const struct sw_buildmeta_entry *x;
+	size_t i;
+	int ret = -1;
+
+	sw_strvec_release(&r->shadowed);
+	if (r->gone_src.n == 0)
+		return 0;
+	if (sw_statedir_path(&r->sd, SW_PATH_BUILD_META, &p, e) < 0 ||
+	    sw_buildmeta_read(p.data, &m, e) < 0 ||
+	    sw_statedir_path(&r->sd, SW_PATH_PUBLISHED, &p, e) < 0 ||
+	    sw_publist_read(p.data, &pub, e) < 0)
+		goto out;
+	for (i = 0; i < m.n + pub.n; i++) {
+		x = i < m.n ? &m.v[i] : &pub.v[i - m.n].meta;
+		if (!sw_ur_sorted_has(&r->gone_src, x->source))
+			continue;
+		if (sw_strvec_pushf(&r->shadowed, "%s %s", x->pkgbase, x->repo) < 0 ||
+		    sw_strvec_push(&r->affected, x->pkgbase) < 0) {
+			sw_err_sys(e, "cannot look at the removed sources");
+			goto out;
+		}
+	}
+	sw_ur_uniq(&r->shadowed);
+	ret = 0;
+out:
+	sw_buildmeta_release(&m);
+	sw_publist_release(&pub);
 	sw_buf_release(&p);
 	return ret;
 }

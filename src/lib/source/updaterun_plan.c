@@ -216,6 +216,16 @@ sw_ur_index_queued(struct run *r, struct sw_err *e)
 	return 0;
 }
 
+/* Did a source removed since the last run have (pkgbase, repo)? */
+static bool
+shadowed(const struct run *r, const char *pkgbase, const char *repo)
+{
+	char key[SW_PKGNAME_MAX + SW_REPO_MAX + 2];
+
+	snprintf(key, sizeof(key), "%s %s", pkgbase, repo);
+	return sw_ur_sorted_has(&r->shadowed, key);
+}
+
 /* Compares old and new for every affected pkgbase; reads what is queued. */
 int
 sw_ur_plan(struct run *r, struct sw_err *e)
@@ -246,7 +256,8 @@ sw_ur_plan(struct run *r, struct sw_err *e)
 					goto nomem;
 				continue;
 			}
-			if (was && same(o, n) && !forced)
+			if (was && same(o, n) && !forced &&
+			    !shadowed(r, pb, n->repo))
 				continue;
 			if (njobs == ajobs) {
 				size_t na = ajobs ? ajobs * 2 : 64;

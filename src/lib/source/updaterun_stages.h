@@ -130,6 +130,7 @@ struct run {
 	struct customs cu;
 	struct sw_strvec affected, forced, recheck;
 	struct sw_strvec gone_src;      /* revisions/ of sources not configured */
+	struct sw_strvec shadowed;      /* "pkgbase repo" of gone sources, sorted */
 	struct sw_schedules sched_scan; /* .slipway/schedule files at NEW */
 	bool sched_scanned;             /* the customizations moved: rescanned */
 	struct sw_upd_action *acts;
@@ -263,6 +264,13 @@ int sw_ur_learn_list(struct run *r, struct sw_err *e);
  * without a section: then the run has work even if no head moved.
  */
 int sw_ur_find_gone(struct run *r, bool *any, struct sw_err *e);
+/*
+ * Fills r->shadowed with the keys of build-meta and published entries of
+ * the sources in r->gone_src, and adds their pkgbases to r->affected: a
+ * source still configured that has one of them (shadowed so far) queues
+ * it at this run even though its directory did not change.
+ */
+int sw_ur_gone_shadowed(struct run *r, struct sw_err *e);
 /*
  * Under build-list.lock: an action for every entry of l whose repository
  * has no section (DROP) or whose source is not configured (REMOVE when
