@@ -115,5 +115,20 @@ touch -h -d '2 hours ago' "$M/state/evil.tmp.000000"
 run "$BIN/sanity-check" --repair
 if [ -L "$M/state/evil.tmp.000000" ] && cmp -s "$R/pool/$PLAIN" "$T/plain.keep"; then ok "a temp-named symlink: left alone, its target untouched"; else not_ok "a temp-named symlink: left alone, its target untouched" "$out"; fi
 rm -f "$M/state/evil.tmp.000000"
+
+# --- the rebuild lists: a malformed line is named before a return trips on it ---
+printf 'foo\n' >"$M/state/rebuild-triggers"
+printf 'extra foo-git hourly 5\n' >"$M/state/schedules"
+printf 'extra libfoo foo\n' >"$M/state/move-together"
+run "$BIN/sanity-check"
+if [ "$rc" -eq 1 ]; then ok "malformed rebuild lists: exit 1"; else not_ok "malformed rebuild lists: exit 1" "rc=$rc" "$out" "$err"; fi
+for f in rebuild-triggers schedules move-together; do
+	has "a malformed line of $f" violation ".*/$f:1: "
+	rm "$M/state/$f"
+done
+printf 'foo bad id\n' >"$M/state/rebuilds"
+run "$BIN/sanity-check"
+if [ "$rc" -eq 10 ] && grep -q "/rebuilds:1: expected 5 fields" <<<"$err"; then ok "a malformed rebuilds: an error naming file and line"; else not_ok "a malformed rebuilds: an error naming file and line" "rc=$rc" "$out" "$err"; fi
+rm "$M/state/rebuilds"
 run "$BIN/sanity-check"
 if [ "$rc" -eq 0 ] && [ ! -e "$M/state/not-sane" ]; then ok "sane again at the end"; else not_ok "sane again at the end" "rc=$rc" "$out" "$err"; fi

@@ -18,6 +18,9 @@
 #include "queue/sonames.h"
 #include "queue/statedir.h"
 #include "queue/statepath.h"
+#include "queue/schedule.h"
+#include "queue/together.h"
+#include "queue/triggers.h"
 #include "repo/pool.h"
 #include "repo/repocheck.h"
 #include "repo/repodb.h"
@@ -531,6 +534,42 @@ out:
 	return ret;
 }
 
+/*
+ * The lists the farm's rebuilds keep: return-assignment, db-update and
+ * get-package-updates stop at a malformed one, so name it here first
+ * (rebuilds: loading the farm fails on it already, naming it).
+ */
+static int
+check_rebuild_lists(struct ctx *x)
+{
+	struct sw_triggers tr = { NULL, 0, 0 };
+	struct sw_schedules sc = { NULL, 0, 0 };
+	struct sw_together tg = { NULL, 0, 0 };
+	struct sw_buf p = SW_BUF_INIT;
+	struct sw_err pe;
+	int ret = -1;
+
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_REBUILD_TRIGGERS, x->e) < 0)
+		goto out;
+	if (sw_triggers_read(p.data, &tr, &pe) < 0)
+		PUSH(x->problems, "%s", pe.msg);
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_SCHEDULES, x->e) < 0)
+		goto out;
+	if (sw_schedules_read(p.data, &sc, &pe) < 0)
+		PUSH(x->problems, "%s", pe.msg);
+	if (sw_statepath(&p, x->c->state_dir, SW_PATH_MOVE_TOGETHER, x->e) < 0)
+		goto out;
+	if (sw_together_read(p.data, &tg, &pe) < 0)
+		PUSH(x->problems, "%s", pe.msg);
+	ret = 0;
+out:
+	sw_triggers_release(&tr);
+	sw_schedules_release(&sc);
+	sw_together_release(&tg);
+	sw_buf_release(&p);
+	return ret;
+}
+
 /* ---- the whole check ---- */
 
 static int
@@ -546,7 +585,8 @@ check_all(struct ctx *x)
 	if (x->o->repair && check_repos(x) < 0)
 		goto out;
 	if (sw_farm_load_locked(&f, x->c, x->o->now, x->e) < 0 ||
-	    check_states(x, &f) < 0 || check_published(x, &f) < 0)
+	    check_states(x, &f) < 0 || check_published(x, &f) < 0 ||
+	    check_rebuild_lists(x) < 0)
 		goto out;
 	ret = 0;
 out:
