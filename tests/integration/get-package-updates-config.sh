@@ -25,7 +25,7 @@ commit "$O" init
 echo "# customizations" >"$C/README"
 commit "$C" init
 
-up_repo=extra up_branch=main pre=
+up_repo=extra up_branch=main pre= extra_from=
 sections() {
 	conf "gnupg_home = $T/mk" "$pre" "[source up]
 url = $U
@@ -33,7 +33,7 @@ branch = $up_branch
 layout = pkgbase
 repository = $up_repo" "$@" "[customizations]
 url = $C
-branch = main" "$(repo_section extra)" "[slave alpha]
+branch = main" "$(repo_section extra "$extra_from")" "[slave alpha]
 key = $FA"
 }
 side="[source side]
@@ -148,6 +148,20 @@ check_eq "up2 comes back from up, at 2-1" "up 2-1" "$(meta up2 community 3) $(me
 check_eq "at next's head" "$(git -C "$U" rev-parse next)" \
 	"$(awk '$1 == "up2" {print $2}' "$STATE/build-list")"
 check_eq "up1 is left alone" "$up1_before" "$(id_of up1 community)"
+
+# ---------------------------------------------------------------- routes
+check_eq "repository-routes records each [repository]'s from =" \
+	"community - extra -" "$(echo $(cat "$STATE/repository-routes"))"
+extra_from="from = community"
+sections "$(repo_section community)"
+gpu
+expect "[repository extra] now takes upstream's community, no head moved" 0
+check_list "up's entries move to extra" "up1 extra" "up2 extra"
+check_eq "repository-routes follows" "community - extra community" \
+	"$(echo $(cat "$STATE/repository-routes"))"
+gpu
+expect "the run after" 0
+check_list "moves nothing again" "up1 extra" "up2 extra"
 
 printf 'up perpackage - - %s\n' "$U" >"$STATE/source-configs"
 gpu

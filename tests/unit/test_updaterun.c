@@ -287,6 +287,7 @@ setup_source(void **state)
 	memcpy(x->src.rev[NEW], x->c2, sizeof(x->c2));
 	x->r.src = &x->src;
 	x->r.nsrc = 1;
+	x->r.routes[OLD] = x->r.routes[NEW] = &x->conf;
 	for (i = 0; i < sizeof(affected) / sizeof(*affected); i++)
 		assert_int_equal(sw_strvec_push(&x->r.affected, affected[i]), 0);
 	free(up);

@@ -32,6 +32,7 @@ static const struct {
 	[SW_PATH_SCHEDULES] = { "schedules", false },
 	[SW_PATH_MOVE_TOGETHER] = { "move-together", false },
 	[SW_PATH_SOURCE_CONFIGS] = { "source-configs", false },
+	[SW_PATH_REPOSITORY_ROUTES] = { "repository-routes", false },
 };
 
 const char *

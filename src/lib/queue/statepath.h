@@ -39,6 +39,7 @@
  *                           queued (together.h)
  *   source-configs          each [source] as the last get-package-updates
  *                           run saw it (updaterun_fetch.c)
+ *   repository-routes       each [repository]'s from = as that run saw it
  *
  * sw_statepath fills out with <state_dir>/<name>; it fails (-1 with e) only
  * when memory runs out. sw_statepath_name is the name relative to the state
@@ -83,6 +84,7 @@ enum sw_statepath {
 	SW_PATH_SCHEDULES,
 	SW_PATH_MOVE_TOGETHER,
 	SW_PATH_SOURCE_CONFIGS,
+	SW_PATH_REPOSITORY_ROUTES,
 	SW_PATH_COUNT
 };
 

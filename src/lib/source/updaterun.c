@@ -105,6 +105,7 @@ run_release(struct run *r)
 	sw_strvec_release(&r->recheck);
 	sw_strvec_release(&r->gone_src);
 	sw_strvec_release(&r->shadowed);
+	sw_ur_routes_release(r);
 	sw_schedules_release(&r->sched_scan);
 	sw_ur_remove_workdir(r);
 	sw_introspect_cache_close(r->cache);

@@ -219,7 +219,8 @@ add_cand(struct run *r, struct cands *cs, const char *pkgbase, int side,
 	size_t src, size_t pp, const char *up, const char *commit,
 	const char *dir, const char *tree, struct sw_err *e)
 {
-	const char *repo = sw_route_pkg(r->c, &r->cu.ov[side], pkgbase, up);
+	const char *repo = sw_route_pkg(r->routes[side], &r->cu.ov[side], pkgbase,
+		up);
 	struct cand *c = NULL;
 	size_t i;
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 #include "core/lines.h"
@@ -177,6 +178,112 @@ config_record(char **f, void *arg, struct sw_err *e)
 	return 0;
 }
 
+/*
+ * repository-routes: <repository> <from,...|->, one line per [repository]
+ * in order, what routes upstream repositories (sw_route). When it differs
+ * from the configuration, every source is walked whole and its old side
+ * routed as recorded.
+ */
+void
+sw_ur_routes_release(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->routes_old.nrepos; i++)
+		sw_strvec_release(&r->routes_old.repos[i].from);
+	free(r->routes_old.repos);
+	memset(&r->routes_old, 0, sizeof(r->routes_old));
+}
+
+static int
+route_record(char **f, void *arg, struct sw_err *e)
+{
+	struct sw_master_conf *o = arg;
+	struct sw_repo_conf *rc, *v;
+	char *name, *save = NULL;
+
+	if (sw_name_check(SW_NAME_REPO, f[0], e) < 0)
+		return -1;
+	v = reallocarray(o->repos, o->nrepos + 1, sizeof(*v));
+	if (v == NULL)
+		return sw_err_sys(e, "cannot read the routes");
+	o->repos = v;
+	rc = &v[o->nrepos++];
+	memset(rc, 0, sizeof(*rc));
+	sw_strvec_init(&rc->from);
+	snprintf(rc->sec.name, sizeof(rc->sec.name), "%s", f[0]);
+	if (strcmp(f[1], "-") == 0)
+		return 0;
+	for (name = strtok_r(f[1], ",", &save); name != NULL;
+	    name = strtok_r(NULL, ",", &save))
+		if (sw_name_check(SW_NAME_REPO, name, e) < 0 ||
+		    (sw_strvec_push(&rc->from, name) < 0 &&
+		    sw_err_sys(e, "cannot read the routes") < 0))
+			return -1;
+	return 0;
+}
+
+static bool
+same_routes(const struct sw_master_conf *a, const struct sw_master_conf *b)
+{
+	size_t i, k;
+
+	if (a->nrepos != b->nrepos)
+		return false;
+	for (i = 0; i < a->nrepos; i++) {
+		const struct sw_repo_conf *x = &a->repos[i], *y = &b->repos[i];
+
+		if (strcmp(x->sec.name, y->sec.name) != 0 || x->from.n != y->from.n)
+			return false;
+		for (k = 0; k < x->from.n; k++)
+			if (strcmp(x->from.v[k], y->from.v[k]) != 0)
+				return false;
+	}
+	return true;
+}
+
+static int
+load_routes(struct run *r, struct sw_err *e)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	bool exists;
+	int ret = -1;
+	size_t i;
+
+	sw_ur_routes_release(r);
+	r->routes[OLD] = r->routes[NEW] = r->c;
+	if (sw_statedir_path(&r->sd, SW_PATH_REPOSITORY_ROUTES, &p, e) < 0)
+		goto out;
+	exists = access(p.data, F_OK) == 0;
+	if (sw_lines_read_file(p.data, CONFIGS_MAX_SIZE, 2, false,
+	    CONFIGS_LINE_MAX, route_record, &r->routes_old, e) < 0)
+		goto out;
+	r->routes_unrecorded = !exists;
+	if (exists && !same_routes(&r->routes_old, r->c)) {
+		r->routes[OLD] = &r->routes_old;
+		for (i = 0; i < r->nsrc; i++)
+			r->src[i].reconf = true;
+	}
+	ret = 0;
+out:
+	sw_buf_release(&p);
+	return ret;
+}
+
+static int
+format_route(struct sw_buf *out, const void *list, size_t i)
+{
+	const struct sw_repo_conf *rc = &((const struct sw_repo_conf *)list)[i];
+	size_t k;
+
+	if (sw_buf_addstr(out, rc->sec.name) < 0)
+		return -1;
+	for (k = 0; k < rc->from.n; k++)
+		if (sw_buf_addf(out, "%c%s", k ? ',' : ' ', rc->from.v[k]) < 0)
+			return -1;
+	return sw_buf_addstr(out, rc->from.n ? "\n" : " -\n");
+}
+
 static int
 load_configs(struct run *r, struct sw_err *e)
 {
@@ -199,7 +306,7 @@ load_configs(struct run *r, struct sw_err *e)
 		sw_lines_read_file(p.data, CONFIGS_MAX_SIZE, 5, true,
 		CONFIGS_LINE_MAX, config_record, r, e);
 	sw_buf_release(&p);
-	return ret;
+	return ret < 0 ? -1 : load_routes(r, e);
 }
 
 static int
@@ -218,8 +325,12 @@ sw_ur_write_configs(struct run *r, struct sw_txn *t, struct sw_err *e)
 	struct sw_buf p = SW_BUF_INIT;
 	int ret;
 
-	ret = sw_statedir_path(&r->sd, SW_PATH_SOURCE_CONFIGS, &p, e) < 0 ? -1 :
-		sw_lines_write_file(p.data, r->src, r->nsrc, format_config, t, e);
+	ret = sw_statedir_path(&r->sd, SW_PATH_SOURCE_CONFIGS, &p, e) < 0 ||
+		sw_lines_write_file(p.data, r->src, r->nsrc, format_config, t,
+		e) < 0 ||
+		sw_statedir_path(&r->sd, SW_PATH_REPOSITORY_ROUTES, &p, e) < 0 ||
+		sw_lines_write_file(p.data, r->c->repos, r->c->nrepos, format_route,
+		t, e) < 0 ? -1 : 0;
 	sw_buf_release(&p);
 	return ret;
 }
@@ -282,7 +393,8 @@ sw_ur_revs_digest(const struct run *r, struct sw_buf *out)
 			    r->src[i].pp[k].rev[OLD]) < 0)
 				return -1;
 	}
-	return sw_buf_addstr(out, r->cu.rev[OLD]);
+	return sw_buf_addf(out, "%s;%d,%d", r->cu.rev[OLD],
+		r->routes[OLD] != r->routes[NEW], r->routes_unrecorded);
 }
 
 bool
@@ -294,7 +406,7 @@ sw_ur_anything_new(const struct run *r)
 		const struct source *s = &r->src[i];
 
 		if (strcmp(s->rev[OLD], s->rev[NEW]) != 0 || s->reconf ||
-		    s->unrecorded)
+		    s->unrecorded || r->routes_unrecorded)
 			return true;
 		for (k = 0; k < s->npp; k++)
 			if (strcmp(s->pp[k].rev[OLD], s->pp[k].rev[NEW]) != 0)

@@ -131,6 +131,11 @@ struct run {
 	struct sw_strvec affected, forced, recheck;
 	struct sw_strvec gone_src;      /* revisions/ of sources not configured */
 	struct sw_strvec shadowed;      /* "pkgbase repo" of gone sources, sorted */
+	/* routing of upstream repositories ([repository] from =) at [OLD]
+	 * and [NEW]: [OLD] as the last run saw it when that differs */
+	const struct sw_master_conf *routes[2];
+	struct sw_master_conf routes_old;
+	bool routes_unrecorded;
 	struct sw_schedules sched_scan; /* .slipway/schedule files at NEW */
 	bool sched_scanned;             /* the customizations moved: rescanned */
 	struct sw_upd_action *acts;
@@ -180,7 +185,9 @@ struct pp_repo *sw_ur_pp_find(struct source *s, const char *pkgbase);
 int sw_ur_load_old(struct run *r, struct sw_err *e);
 /* One string of every old revision: equal digests, equal revisions. -1: memory. */
 int sw_ur_revs_digest(const struct run *r, struct sw_buf *out);
-/* source-configs: every configured [source] as this run sees it, in t. */
+/* Frees what load_routes kept of repository-routes. */
+void sw_ur_routes_release(struct run *r);
+/* source-configs and repository-routes, as this run sees them, in t. */
 int sw_ur_write_configs(struct run *r, struct sw_txn *t, struct sw_err *e);
 /* Did any fetched head move from its recorded revision? */
 bool sw_ur_anything_new(const struct run *r);
