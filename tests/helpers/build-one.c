@@ -64,6 +64,7 @@ main(int argc, char **argv)
 	job.id = argv[3];
 	job.outdir = argv[4];
 	job.srcinfo = getenv("BUILD_ONE_SRCINFO");
+	job.sign = NULL;
 	r = sw_build_run(&c, &job, &h, &e);
 	sw_slave_conf_release(&c);
 	if (r == SW_BUILD_ERROR) {

@@ -735,14 +735,14 @@ attempt(struct ctx *x, struct sw_strvec *files, struct sw_err *e)
 static enum sw_build_result
 sign_and_deliver(struct ctx *x, const struct sw_strvec *files, struct sw_err *e)
 {
-	struct sw_sign s = SW_SIGN_INIT;
+	struct sw_sign own = SW_SIGN_INIT, *s = x->job->sign ? x->job->sign : &own;
 	struct sw_buf sig = SW_BUF_INIT, from = SW_BUF_INIT, to = SW_BUF_INIT;
 	struct sw_map m = SW_MAP_INIT;
 	enum sw_build_result ret = SW_BUILD_ERROR;
 	size_t i;
 	int pass;
 
-	if (sw_sign_init(&s, x->c->gnupg_home, e) < 0)
+	if (s->ctx == NULL && sw_sign_init(s, x->c->gnupg_home, e) < 0)
 		goto out;
 	for (i = 0; i < files->n; i++) {
 		if (tick(x, SW_PHASE_SIGNING)) {
@@ -755,7 +755,7 @@ sign_and_deliver(struct ctx *x, const struct sw_strvec *files, struct sw_err *e)
 			goto nomem;
 		if (sw_file_map(from.data, PKG_MAX, true, &m, e) != 0)
 			goto out;
-		if (sw_sign_detached(&s, x->c->gpg_key, m.data, m.len, &sig, e) < 0) {
+		if (sw_sign_detached(s, x->c->gpg_key, m.data, m.len, &sig, e) < 0) {
 			sw_err_prefix(e, "cannot sign '%s'", files->v[i]);
 			goto out;
 		}
@@ -790,7 +790,7 @@ nomem:
 	sw_err_sys(e, "cannot sign the packages");
 out:
 	sw_file_unmap(&m);
-	sw_sign_release(&s);
+	sw_sign_release(&own);
 	sw_buf_release(&sig);
 	sw_buf_release(&from);
 	sw_buf_release(&to);

@@ -45,6 +45,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "repo/sign.h"
 
 /* phases reported to the master with ping */
 #define SW_PHASE_PREPARING "preparing"
@@ -69,6 +70,9 @@ struct sw_build_job {
 	const char *outdir;   /* existing empty directory for the results */
 	const char *srcinfo;  /* the master's .SRCINFO of srcdir, used instead of
 	                         makepkg --printsrcinfo; NULL: read the PKGBUILD */
+	struct sw_sign *sign; /* the caller's signing context, opened here on first
+	                         use and kept for its next builds (gpgme starts 6
+	                         programs to open one); NULL: one for this build */
 };
 
 enum sw_build_result {

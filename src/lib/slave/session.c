@@ -675,6 +675,7 @@ build(struct sess *s, struct sw_err *e)
 	job.id = idstr;
 	job.outdir = tmp.data;
 	job.srcinfo = NULL;
+	job.sign = &s->sign;
 	/* get-sources sends the master's own reading of the PKGBUILD, if any */
 	if (sw_buf_addf(&srcinfo, "%s/%s", s->src.data, SW_SOURCES_SRCINFO) < 0) {
 		sw_err_sys(e, "cannot build '%s'", s->key);
@@ -798,6 +799,7 @@ void
 sw_sess_release(struct sess *s)
 {
 	sw_ssh_close(&s->conn);
+	sw_sign_release(&s->sign);
 	sw_buf_release(&s->src);
 	sw_buf_release(&s->sources_tar);
 	sw_buf_release(&s->upload_tar);

@@ -33,6 +33,7 @@ struct sess {
 	char phase[33];                  /* the last phase sent */
 	time_t last_ping;
 	bool lost;                       /* ping said: not ours any more */
+	struct sw_sign sign;             /* kept from build to build */
 };
 
 void sw_sess_init(struct sess *s, const struct sw_slave_conf *c,

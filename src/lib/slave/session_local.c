@@ -19,13 +19,22 @@
 #include "slave/session_int.h"
 #include "slave/worktar.h"
 
+struct local_ticker {
+	const volatile sig_atomic_t *stop;
+	char phase[33];                  /* the last phase logged */
+};
+
+/* Logs each phase once (the hook runs every second while a child runs). */
 static int
 local_tick(void *arg, const char *phase)
 {
-	const volatile sig_atomic_t *stop = arg;
+	struct local_ticker *t = arg;
 
-	sw_info("%s", phase);
-	return stop != NULL && *stop != 0;
+	if (strcmp(t->phase, phase) != 0) {
+		sw_info("%s", phase);
+		snprintf(t->phase, sizeof(t->phase), "%s", phase);
+	}
+	return t->stop != NULL && *t->stop != 0;
 }
 
 /* Moves every file of from into to (rename; copies across filesystems). */
@@ -74,7 +83,8 @@ sw_session_local(const struct sw_slave_conf *c, const char *dir,
 	struct sw_session_opts o;
 	struct sess s;
 	struct sw_buf out = SW_BUF_INIT;
-	struct sw_build_hooks hooks = { local_tick, (void *)stop };
+	struct local_ticker ticker = { stop, "" };
+	struct sw_build_hooks hooks = { local_tick, &ticker };
 	struct sw_build_job job;
 	char *abs = NULL;
 	const char *base;
@@ -103,6 +113,7 @@ sw_session_local(const struct sw_slave_conf *c, const char *dir,
 	job.id = base;
 	job.outdir = out.data;
 	job.srcinfo = NULL;     /* a packager's .SRCINFO may be stale */
+	job.sign = NULL;
 	ret = sw_build_run(c, &job, &hooks, e);
 	if ((ret == SW_BUILD_OK || ret == SW_BUILD_FAILED) &&
 	    move_files(out.data, abs, e) < 0)
