@@ -273,6 +273,14 @@ deflate_into(struct sw_gzseg_writer *w, const void *data, size_t len,
 }
 
 int
+sw_gzseg_reserve(struct sw_gzseg_writer *w, size_t clen, struct sw_err *e)
+{
+	if (sw_buf_grow_mapped(&w->body, clen) < 0)
+		return sw_err_sys(e, "cannot compress");
+	return 0;
+}
+
+int
 sw_gzseg_add(struct sw_gzseg_writer *w, const void *data, size_t len,
 	struct sw_err *e)
 {
@@ -318,7 +326,9 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 	put32(tail, w->crc);
 	put32(tail + 4, (uint32_t)w->size);
 	sw_buf_reset(out);
-	if (sw_buf_add(out, head, table ? sizeof(head) : 10) < 0 ||
+	if (sw_buf_grow_mapped(out, sizeof(head) + w->table.len + w->body.len +
+	    sizeof(tail)) < 0 ||
+	    sw_buf_add(out, head, table ? sizeof(head) : 10) < 0 ||
 	    (table && sw_buf_add(out, w->table.data, w->table.len) < 0) ||
 	    sw_buf_add(out, w->body.data, w->body.len) < 0 ||
 	    sw_buf_add(out, tail, sizeof(tail)) < 0)
