@@ -159,7 +159,8 @@ test_carry_over(void **state)
 {
 	struct sw_repodb db;
 	struct sw_err e;
-	char *before, *after;
+	char *before;
+	const char *after;
 	size_t i;
 
 	(void)state;

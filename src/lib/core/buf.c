@@ -10,7 +10,7 @@
 
 char sw_buf_empty[1];
 
-#define MAPPED_MIN (1024 * 1024) /* smaller buffers fault in cheaply enough */
+#define MAPPED_MIN (256 * 1024) /* smaller buffers fault in cheaply enough */
 
 void
 sw_buf_init(struct sw_buf *b, size_t cap)

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* zlib deflates and inflates segments (it can flush between them);
+ * libdeflate's CRC-32 is several times as fast as zlib's */
+#include <libdeflate.h>
 #define ZLIB_CONST
 #include <zlib.h>
 
@@ -145,8 +148,8 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 		total += v[i].ulen;
 		if (v[i].clen > len - 8 - pos || total > MAX_DATA ||
 		    !inflate_exact(&z, p + pos, v[i].clen, v[i].ulen, false, out) ||
-		    crc32(0, (const unsigned char *)out->data + v[i].uoff,
-		    (uInt)v[i].ulen) != v[i].crc)
+		    libdeflate_crc32(0, out->data + v[i].uoff, v[i].ulen) !=
+		    v[i].crc)
 			goto not_ours;
 		crc = (uint32_t)crc32_combine(crc, v[i].crc, (z_off_t)v[i].ulen);
 		size += (uint32_t)v[i].ulen;
@@ -159,8 +162,8 @@ sw_gzseg_read(const void *file, size_t len, struct sw_buf *out,
 	start = out->len;
 	if (!inflate_exact(&z, p + pos, len - 8 - pos, lastlen, true, out))
 		goto not_ours;
-	crc = (uint32_t)crc32_combine(crc, crc32(0,
-		(const unsigned char *)out->data + start, lastlen), (z_off_t)lastlen);
+	crc = (uint32_t)crc32_combine(crc, libdeflate_crc32(0,
+		out->data + start, lastlen), (z_off_t)lastlen);
 	if (crc != get32(p + len - 8))
 		goto not_ours;
 	inflateEnd(&z);
@@ -270,6 +273,14 @@ deflate_into(struct sw_gzseg_writer *w, const void *data, size_t len,
 }
 
 int
+sw_gzseg_reserve(struct sw_gzseg_writer *w, size_t clen, struct sw_err *e)
+{
+	if (sw_buf_grow_mapped(&w->body, clen) < 0)
+		return sw_err_sys(e, "cannot compress");
+	return 0;
+}
+
+int
 sw_gzseg_add(struct sw_gzseg_writer *w, const void *data, size_t len,
 	struct sw_err *e)
 {
@@ -277,7 +288,7 @@ sw_gzseg_add(struct sw_gzseg_writer *w, const void *data, size_t len,
 
 	if (deflate_into(w, data, len, false, &clen, e) < 0)
 		return -1;
-	return account(w, clen, len, (uint32_t)crc32(0, data, (uInt)len), e);
+	return account(w, clen, len, libdeflate_crc32(0, data, len), e);
 }
 
 int
@@ -299,7 +310,7 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 
 	if (deflate_into(w, last, len, true, &clen, e) < 0)
 		return -1;
-	w->crc = (uint32_t)crc32_combine(w->crc, crc32(0, last, (uInt)len),
+	w->crc = (uint32_t)crc32_combine(w->crc, libdeflate_crc32(0, last, len),
 		(z_off_t)len);
 	w->size += len;
 	/* gzip -n: no name, no time; OS unix; the table in extra field "SW" */
@@ -315,7 +326,9 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 	put32(tail, w->crc);
 	put32(tail + 4, (uint32_t)w->size);
 	sw_buf_reset(out);
-	if (sw_buf_add(out, head, table ? sizeof(head) : 10) < 0 ||
+	if (sw_buf_grow_mapped(out, sizeof(head) + w->table.len + w->body.len +
+	    sizeof(tail)) < 0 ||
+	    sw_buf_add(out, head, table ? sizeof(head) : 10) < 0 ||
 	    (table && sw_buf_add(out, w->table.data, w->table.len) < 0) ||
 	    sw_buf_add(out, w->body.data, w->body.len) < 0 ||
 	    sw_buf_add(out, tail, sizeof(tail)) < 0)

@@ -58,6 +58,9 @@ struct sw_gzseg_writer {
 
 void sw_gzseg_writer_init(struct sw_gzseg_writer *w);
 void sw_gzseg_writer_release(struct sw_gzseg_writer *w);
+/* Room for about clen compressed bytes (the old file's size is a good
+ * guess), mapped at once instead of grown and faulted in as they come. */
+int sw_gzseg_reserve(struct sw_gzseg_writer *w, size_t clen, struct sw_err *e);
 int sw_gzseg_add(struct sw_gzseg_writer *w, const void *data, size_t len,
 	struct sw_err *e);
 /* file: the file that seg was read from. */

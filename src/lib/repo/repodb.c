@@ -95,8 +95,8 @@ repodb_entry_free(struct sw_repodb_entry *en)
 		return;
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < en->nm[k]; i++) {
-			free(en->m[k][i].name);
-			free(en->m[k][i].data);
+			free(en->m[k][i].name_buf);
+			free(en->m[k][i].data_buf);
 		}
 		free(en->m[k]);
 		free(en->rawbuf[k]);
@@ -190,22 +190,33 @@ repodb_put_entry(struct sw_repodb *db, struct sw_repodb_entry *en, struct sw_err
 }
 
 int
-repodb_add_member(struct sw_repodb_entry *en, int k, const char *name, char *data,
-	size_t len)
+repodb_add_member(struct sw_repodb_entry *en, int k, const char *name,
+	const char *data, size_t len, char *owned)
 {
+	/* the names every entry has, not copied 2,000 times over */
+	static const char *const usual[] = { "desc", "files" };
 	struct sw_repodb_member *m;
-	char *n = strdup(name);
+	const char *n = NULL;
+	char *nbuf = NULL;
+	size_t i;
 
-	m = n ? reallocarray(en->m[k], en->nm[k] + 1, sizeof(*m)) : NULL;
+	for (i = 0; i < sizeof(usual) / sizeof(usual[0]) && n == NULL; i++)
+		if (strcmp(name, usual[i]) == 0)
+			n = usual[i];
+	if (n == NULL && (n = nbuf = strdup(name)) == NULL)
+		return -1;
+	m = reallocarray(en->m[k], en->nm[k] + 1, sizeof(*m));
 	if (m == NULL) {
-		free(n);
+		free(nbuf);
 		return -1;
 	}
 	en->m[k] = m;
-	m[en->nm[k]].name = n;
-	m[en->nm[k]].data = data;
-	m[en->nm[k]].len = len;
-	en->nm[k]++;
+	m += en->nm[k]++;
+	m->name = n;
+	m->data = data;
+	m->len = len;
+	m->name_buf = nbuf;
+	m->data_buf = owned;
 	return 0;
 }
 
@@ -413,15 +424,16 @@ format_files(const struct sw_pkgfile *p, struct sw_buf *d)
 }
 
 int
-repodb_add_buf_member(struct sw_repodb_entry *en, int k, const char *name,
-	const struct sw_buf *b)
+repodb_add_copy_member(struct sw_repodb_entry *en, int k, const char *name,
+	const char *data, size_t len)
 {
-	char *copy = malloc(b->len + 1);
+	char *copy = malloc(len + 1);
 
 	if (copy == NULL)
 		return -1;
-	memcpy(copy, b->data, b->len + 1);
-	if (repodb_add_member(en, k, name, copy, b->len) < 0) {
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	if (repodb_add_member(en, k, name, copy, len, copy) < 0) {
 		free(copy);
 		return -1;
 	}
@@ -450,9 +462,9 @@ sw_repodb_add(struct sw_repodb *db, const char *path, const char *filename,
 	en = calloc(1, sizeof(*en));
 	if (en == NULL || format_desc(&p, filename, sig, &desc) < 0 ||
 	    format_files(&p, &files) < 0 ||
-	    repodb_add_buf_member(en, 0, "desc", &desc) < 0 ||
-	    repodb_add_buf_member(en, 1, "desc", &desc) < 0 ||
-	    repodb_add_buf_member(en, 1, "files", &files) < 0) {
+	    repodb_add_copy_member(en, 0, "desc", desc.data, desc.len) < 0 ||
+	    repodb_add_copy_member(en, 1, "desc", desc.data, desc.len) < 0 ||
+	    repodb_add_copy_member(en, 1, "files", files.data, files.len) < 0) {
 		sw_err_sys(e, "cannot add '%s'", path);
 		goto out;
 	}
@@ -604,9 +616,9 @@ sw_repodb_copy_entry(struct sw_repodb *dst, const struct sw_repodb *src,
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < from->nm[k]; i++) {
 			const struct sw_repodb_member *m = &from->m[k][i];
-			struct sw_buf b = { m->data, m->len, 0, 0 };
 
-			if (repodb_add_buf_member(en, (int)k, m->name, &b) < 0)
+			if (repodb_add_copy_member(en, (int)k, m->name, m->data,
+			    m->len) < 0)
 				goto fail;
 		}
 	for (k = 0; k < 2; k++)

@@ -65,9 +65,15 @@
 #define SW_REPODB_TAR_MAX (4UL * 1024 * 1024 * 1024) /* ... inflated */
 
 struct sw_repodb_member {
-	char *name;     /* "desc", "files" */
-	char *data;
+	const char *name;  /* "desc", "files" */
+	const char *data;  /* len bytes, then a NUL */
 	size_t len;
+	/*
+	 * What the member owns (malloc'ed), or NULL: a member read from a .gz
+	 * archive keeps its bytes where they are in prev[k].data, and the
+	 * usual names are static.
+	 */
+	char *name_buf, *data_buf;
 };
 
 struct sw_repodb_entry {

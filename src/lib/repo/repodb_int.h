@@ -30,12 +30,16 @@ size_t repodb_lookup(const struct sw_repodb *db, const char *pkgname,
 /* Puts en in place of the entry of its name, or inserts it; takes en. */
 int repodb_put_entry(struct sw_repodb *db, struct sw_repodb_entry *en,
 	struct sw_err *e);
-/* Appends a member that takes data (malloc'ed, NUL-terminated); -1 ENOMEM. */
+/*
+ * Appends a member whose bytes are data (len of them, then a NUL), left
+ * where they are; owned: the malloc'ed block they lie in, which the entry
+ * then frees, or NULL (they outlive the entry). -1 ENOMEM, owned not taken.
+ */
 int repodb_add_member(struct sw_repodb_entry *en, int k, const char *name,
-	char *data, size_t len);
-/* ... a copy of b. */
-int repodb_add_buf_member(struct sw_repodb_entry *en, int k, const char *name,
-	const struct sw_buf *b);
+	const char *data, size_t len, char *owned);
+/* ... a copy of data. */
+int repodb_add_copy_member(struct sw_repodb_entry *en, int k, const char *name,
+	const char *data, size_t len);
 const struct sw_repodb_member *repodb_member(const struct sw_repodb_entry *en,
 	int k, const char *name);
 
