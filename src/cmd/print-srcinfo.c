@@ -18,14 +18,17 @@
 #define EXIT_SOME_FAILED 1
 #define EXIT_ERROR 2
 
+enum { OPT_CPU = 256 };
+
 static const char usage[] =
-	"usage: print-srcinfo [-a ARCH] [-j JOBS] [-t SECONDS] DIR...\n"
+	"usage: print-srcinfo [-a ARCH] [-j JOBS] [-t SECONDS] [--cpu SECONDS] DIR...\n"
 	"Print the .SRCINFO of each PKGBUILD directory, as makepkg --printsrcinfo\n"
 	"would, reading every PKGBUILD in a bubblewrap sandbox.\n"
 	"\n"
 	"  -a, --arch ARCH       CARCH while reading (default: /etc/makepkg.conf's)\n"
 	"  -j, --jobs N          sandboxes in parallel (default: one per CPU)\n"
 	"  -t, --timeout SECONDS wall-clock limit per PKGBUILD (default 30)\n"
+	"      --cpu SECONDS     CPU-time limit per PKGBUILD (default 20)\n"
 	"  -c, --config FILE     accepted for uniformity; no configuration is read\n"
 	"  -v, --verbose         -q, --quiet\n"
 	"  -h, --help            -V, --version\n"
@@ -37,6 +40,7 @@ static const struct option long_options[] = {
 	{ "arch", required_argument, NULL, 'a' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,6 +65,11 @@ option(int opt, const char *arg, void *ctx, struct sw_err *e)
 		if (sw_parse_u64(arg, 1, 3600, &v, e) < 0)
 			return -1;
 		o->timeout_s = (unsigned)v;
+		return 0;
+	case OPT_CPU:
+		if (sw_parse_u64(arg, 1, 3600, &v, e) < 0)
+			return -1;
+		o->cpu_s = (unsigned)v;
 		return 0;
 	}
 	return sw_err_set(e, "unknown option");
