@@ -31,8 +31,9 @@ void sw_buf_reset(struct sw_buf *b);            /* len = 0, keeps memory */
 int sw_buf_grow(struct sw_buf *b, size_t extra); /* room for extra more bytes */
 /*
  * sw_buf_grow for a large buffer about to be filled whole (an inflated
- * archive): the room is also mapped at once, in huge pages where the
- * kernel has them, instead of one page fault per 4 KiB as it is written.
+ * archive): from 256 KiB, the room is placed on 2 MiB boundaries, in huge
+ * pages where the kernel has them, instead of one page fault per 4 KiB
+ * as it is written.
  */
 int sw_buf_grow_mapped(struct sw_buf *b, size_t extra);
 int sw_buf_add(struct sw_buf *b, const void *p, size_t n);

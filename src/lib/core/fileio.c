@@ -57,7 +57,7 @@ sw_file_read(const char *path, size_t cap, struct sw_buf *out,
 	}
 	/* room for the whole file and the read that sees its end: one read(2) */
 	out->cap = 0;
-	if (sw_buf_grow(out, (size_t)st.st_size + 1) < 0) {
+	if (sw_buf_grow_mapped(out, (size_t)st.st_size + 1) < 0) {
 		sw_err_sys(e, "cannot read '%s'", path);
 		goto out;
 	}
