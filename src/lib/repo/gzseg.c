@@ -305,7 +305,7 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 	struct sw_buf *out, struct sw_err *e)
 {
 	unsigned char head[12 + 4 + 5], tail[8];
-	size_t clen, plen = 5 + w->table.len;
+	size_t clen, hlen, plen = 5 + w->table.len;
 	bool table = w->nsegs <= SW_GZSEG_MAX && w->size <= UINT32_MAX;
 
 	if (deflate_into(w, last, len, true, &clen, e) < 0)
@@ -325,13 +325,20 @@ sw_gzseg_finish(struct sw_gzseg_writer *w, const void *last, size_t len,
 		head[3] = 0;
 	put32(tail, w->crc);
 	put32(tail + 4, (uint32_t)w->size);
-	sw_buf_reset(out);
-	if (sw_buf_grow_mapped(out, sizeof(head) + w->table.len + w->body.len +
-	    sizeof(tail)) < 0 ||
-	    sw_buf_add(out, head, table ? sizeof(head) : 10) < 0 ||
-	    (table && sw_buf_add(out, w->table.data, w->table.len) < 0) ||
-	    sw_buf_add(out, w->body.data, w->body.len) < 0 ||
-	    sw_buf_add(out, tail, sizeof(tail)) < 0)
+	/* the header and table go in front of the body, in its own memory:
+	 * a second buffer the size of the file would be as many new pages */
+	hlen = (table ? sizeof(head) + w->table.len : 10);
+	if (sw_buf_grow(&w->body, hlen + sizeof(tail)) < 0)
 		return sw_err_sys(e, "cannot compress");
+	memmove(w->body.data + hlen, w->body.data, w->body.len);
+	memcpy(w->body.data, head, table ? sizeof(head) : 10);
+	if (table)
+		memcpy(w->body.data + sizeof(head), w->table.data, w->table.len);
+	memcpy(w->body.data + hlen + w->body.len, tail, sizeof(tail));
+	w->body.len += hlen + sizeof(tail);
+	w->body.data[w->body.len] = '\0';
+	sw_buf_release(out);
+	*out = w->body;
+	sw_buf_init(&w->body, 0);
 	return 0;
 }

@@ -230,9 +230,18 @@ build_archive(const struct sw_repodb *db, int k, struct sw_buf *out,
 		    e) < 0)
 			goto out;
 	}
-	for (i = 0; !gz && i < db->n; i++)
-		size += db->v[i]->raw[k] ? db->v[i]->rawlen[k] : 1024;
-	if (a == NULL || ae == NULL || sw_buf_grow(&tar, size + 1024) < 0) {
+	/* room for the whole tar, or for the largest segment: made once (a
+	 * buffer grown as it fills is copied, and faulted in, again and again) */
+	for (i = 0; i < db->n; i = j) {
+		size_t seg = 0;
+
+		j = gz ? segment_end(db, i) : db->n;
+		for (s = i; s < j; s++)
+			seg += db->v[s]->raw[k] ? db->v[s]->rawlen[k] : 1024;
+		if (seg > size)
+			size = seg;
+	}
+	if (a == NULL || ae == NULL || sw_buf_grow_mapped(&tar, size + 1024) < 0) {
 		sw_err_sys(e, "cannot write '%s.%s'", db->name, repodb_kinds[k]);
 		goto out;
 	}
