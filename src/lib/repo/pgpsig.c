@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/eddsa.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,10 +197,8 @@ sw_pgpsig_key(const void *export, size_t len,
 	int tag;
 
 	while (len > 0 && packet(p, len, &tag, &b, &blen, &total)) {
-		unsigned char head[3], md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		EVP_MD_CTX *h;
-		bool same;
+		unsigned char head[3], md[SHA1_DIGEST_SIZE];
+		struct sha1_ctx h;
 
 		p += total;
 		len -= total;
@@ -207,14 +208,11 @@ sw_pgpsig_key(const void *export, size_t len,
 		head[0] = 0x99;
 		head[1] = (unsigned char)(blen >> 8);
 		head[2] = (unsigned char)blen;
-		h = EVP_MD_CTX_new();
-		same = h != NULL && EVP_DigestInit_ex(h, EVP_sha1(), NULL) == 1 &&
-			EVP_DigestUpdate(h, head, 3) == 1 &&
-			EVP_DigestUpdate(h, b, blen) == 1 &&
-			EVP_DigestFinal_ex(h, md, &mdlen) == 1 &&
-			mdlen == SW_PGPSIG_FPR && memcmp(md, fpr, SW_PGPSIG_FPR) == 0;
-		EVP_MD_CTX_free(h);
-		if (!same)
+		sha1_init(&h);
+		sha1_update(&h, sizeof(head), head);
+		sha1_update(&h, blen, b);
+		sha1_digest(&h, sizeof(md), md);
+		if (memcmp(md, fpr, SW_PGPSIG_FPR) != 0)
 			continue;
 		/* version 4, created, EdDSA, the Ed25519 OID, the point 0x40 || A */
 		if (blen != 6 + 1 + sizeof(ed25519_oid) + 2 + 33 || b[0] != 4 ||
@@ -228,20 +226,20 @@ sw_pgpsig_key(const void *export, size_t len,
 	return 1;
 }
 
-static const EVP_MD *
+static const struct nettle_hash *
 hash_md(int hash)
 {
 	switch (hash) {
-	case 8: return EVP_sha256();
-	case 9: return EVP_sha384();
-	case 10: return EVP_sha512();
+	case 8: return &nettle_sha256;
+	case 9: return &nettle_sha384;
+	case 10: return &nettle_sha512;
 	default: return NULL;
 	}
 }
 
 /* The file's bytes into h; false if it cannot be read as a regular file. */
 static bool
-hash_file(EVP_MD_CTX *h, const char *path)
+hash_file(const struct nettle_hash *md, void *h, const char *path)
 {
 	enum { CHUNK = 256 * 1024 };
 	struct stat st;
@@ -266,8 +264,7 @@ hash_file(EVP_MD_CTX *h, const char *path)
 			goto out;
 		if (n == 0)
 			break;
-		if (EVP_DigestUpdate(h, buf, (size_t)n) != 1)
-			goto out;
+		md->update(h, (size_t)n, (const uint8_t *)buf);
 	}
 	ok = true;
 out:
@@ -280,15 +277,12 @@ int
 sw_pgpsig_check(const struct sw_pgpsig *sg, const unsigned char key[32],
 	const char *path)
 {
-	const EVP_MD *md = hash_md(sg->hash);
-	unsigned char trailer[6], dig[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-	EVP_MD_CTX *h = EVP_MD_CTX_new(), *v = EVP_MD_CTX_new();
-	EVP_PKEY *pk = NULL;
-	int ret = 1;
+	const struct nettle_hash *md = hash_md(sg->hash);
+	unsigned char trailer[6], dig[SHA512_DIGEST_SIZE];
+	struct sha512_ctx h; /* the largest of the three */
 
-	if (md == NULL || h == NULL || v == NULL || sg->hashed_len > UINT32_MAX)
-		goto out;
+	if (md == NULL || sg->hashed_len > UINT32_MAX)
+		return 1;
 	/* the data, the signature's hashed part, 0x04 0xff, that part's length */
 	trailer[0] = 4;
 	trailer[1] = 0xff;
@@ -296,20 +290,14 @@ sw_pgpsig_check(const struct sw_pgpsig *sg, const unsigned char key[32],
 	trailer[3] = (unsigned char)(sg->hashed_len >> 16);
 	trailer[4] = (unsigned char)(sg->hashed_len >> 8);
 	trailer[5] = (unsigned char)sg->hashed_len;
-	if (EVP_DigestInit_ex(h, md, NULL) != 1 || !hash_file(h, path) ||
-	    EVP_DigestUpdate(h, sg->hashed, sg->hashed_len) != 1 ||
-	    EVP_DigestUpdate(h, trailer, sizeof(trailer)) != 1 ||
-	    EVP_DigestFinal_ex(h, dig, &dlen) != 1 ||
-	    memcmp(dig, sg->left16, 2) != 0)
-		goto out;
+	md->init(&h);
+	if (!hash_file(md, &h, path))
+		return 1;
+	md->update(&h, sg->hashed_len, sg->hashed);
+	md->update(&h, sizeof(trailer), trailer);
+	md->digest(&h, md->digest_size, dig);
+	if (memcmp(dig, sg->left16, 2) != 0)
+		return 1;
 	/* EdDSA signs the digest itself */
-	pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key, 32);
-	if (pk != NULL && EVP_DigestVerifyInit(v, NULL, NULL, NULL, pk) == 1 &&
-	    EVP_DigestVerify(v, sg->rs, 64, dig, dlen) == 1)
-		ret = 0;
-out:
-	EVP_PKEY_free(pk);
-	EVP_MD_CTX_free(h);
-	EVP_MD_CTX_free(v);
-	return ret;
+	return ed25519_sha512_verify(key, md->digest_size, dig, sg->rs) ? 0 : 1;
 }

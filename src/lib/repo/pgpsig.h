@@ -1,6 +1,6 @@
 /*
  * pgpsig: the OpenPGP detached signatures that gpg makes with Ed25519
- * keys, checked in process with libcrypto (RFC 4880 and 9580, version 4).
+ * keys, checked in process with nettle (RFC 4880 and 9580, version 4).
  *
  * Verifying with gpg starts one gpg per file; promoting hundreds of
  * packages is then mostly gpg starting. sign.c checks the common case

@@ -4,7 +4,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,9 @@ static const char *const buildinfo_single[] = {
 /* The libarchive read callback: reads the file once, hashing every byte. */
 struct reader {
 	int fd;
-	EVP_MD_CTX *md5, *sha256;
+	struct md5_ctx md5;
+	struct sha256_ctx sha256;
 	uint64_t bytes;
-	bool digest_failed;
 	char block[64 * 1024];
 };
 
@@ -45,9 +46,8 @@ reader_fill(struct reader *r)
 		n = read(r->fd, r->block, sizeof(r->block));
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
-		if (EVP_DigestUpdate(r->md5, r->block, (size_t)n) != 1 ||
-		    EVP_DigestUpdate(r->sha256, r->block, (size_t)n) != 1)
-			r->digest_failed = true;
+		md5_update(&r->md5, (size_t)n, (const uint8_t *)r->block);
+		sha256_update(&r->sha256, (size_t)n, (const uint8_t *)r->block);
 		r->bytes += (uint64_t)n;
 	}
 	return n;
@@ -342,20 +342,15 @@ walk(struct archive *a, struct sw_pkgfile *p, struct sw_buf *info,
 	return 0;
 }
 
-static int
-finish_digests(struct reader *r, struct sw_pkgfile *p, struct sw_err *e)
+static void
+finish_digests(struct reader *r, struct sw_pkgfile *p)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned n5 = 0, n256 = 0;
+	uint8_t d[SHA256_DIGEST_SIZE];
 
-	if (r->digest_failed || EVP_DigestFinal_ex(r->md5, d, &n5) != 1 ||
-	    n5 != 16)
-		return sw_err_set(e, "cannot compute md5");
-	hex(d, n5, p->md5);
-	if (EVP_DigestFinal_ex(r->sha256, d, &n256) != 1 || n256 != 32)
-		return sw_err_set(e, "cannot compute sha256");
-	hex(d, n256, p->sha256);
-	return 0;
+	md5_digest(&r->md5, MD5_DIGEST_SIZE, d);
+	hex(d, MD5_DIGEST_SIZE, p->md5);
+	sha256_digest(&r->sha256, SHA256_DIGEST_SIZE, d);
+	hex(d, SHA256_DIGEST_SIZE, p->sha256);
 }
 
 void
@@ -397,12 +392,10 @@ sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e)
 		sw_err_set(e, "cannot read '%s': not a regular file", path);
 		goto out;
 	}
-	r->md5 = EVP_MD_CTX_new();
-	r->sha256 = EVP_MD_CTX_new();
+	md5_init(&r->md5);
+	sha256_init(&r->sha256);
 	a = archive_read_new();
-	if (r->md5 == NULL || r->sha256 == NULL || a == NULL ||
-	    EVP_DigestInit_ex(r->md5, EVP_md5(), NULL) != 1 ||
-	    EVP_DigestInit_ex(r->sha256, EVP_sha256(), NULL) != 1) {
+	if (a == NULL) {
 		sw_err_set(e, "cannot read '%s': out of memory", path);
 		goto out;
 	}
@@ -432,8 +425,8 @@ sw_pkgfile_read(const char *path, struct sw_pkgfile *p, struct sw_err *e)
 		sw_err_set(e, "cannot read '%s': no .PKGINFO in the archive", path);
 		goto out;
 	}
-	if (finish_digests(r, p, e) < 0 ||
-	    parse_kv(".PKGINFO", &info, pkginfo_single, &p->info_keys,
+	finish_digests(r, p);
+	if (parse_kv(".PKGINFO", &info, pkginfo_single, &p->info_keys,
 	    &p->info_values, e) < 0 ||
 	    validate(p, e) < 0 ||
 	    (build.alloc != 0 && parse_kv(".BUILDINFO", &build, buildinfo_single,
@@ -449,8 +442,6 @@ out:
 	if (r != NULL) {
 		if (r->fd >= 0)
 			close(r->fd);
-		EVP_MD_CTX_free(r->md5);
-		EVP_MD_CTX_free(r->sha256);
 		free(r);
 	}
 	sw_buf_release(&info);

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -356,8 +356,7 @@ sw_repodb_pgpsig(const struct sw_buf *sig, struct sw_buf *out)
 	sw_buf_reset(out);
 	if (sig->len > SW_SIG_MAX || sw_buf_grow(out, n) < 0)
 		return -1;
-	EVP_EncodeBlock((unsigned char *)out->data,
-		(const unsigned char *)sig->data, (int)sig->len);
+	base64_encode_raw(out->data, sig->len, (const uint8_t *)sig->data);
 	out->len = n;
 	out->data[n] = '\0';
 	return 0;
