@@ -98,9 +98,11 @@ sw_buf_grow_mapped(struct sw_buf *b, size_t extra)
 	}
 	/* advice: a kernel without it maps the pages as they are written */
 	(void)madvise(p, want, MADV_HUGEPAGE);
-	memcpy(p, b->data, b->len + 1);
-	if (b->alloc)
+	if (b->alloc) {
+		memcpy(p, b->data, b->len + 1);
 		free(b->data);
+	} else
+		((char *)p)[0] = '\0';
 	b->data = p;
 	b->alloc = want;
 	return 0;

@@ -86,6 +86,31 @@ sw_repodb_archive_path(const struct sw_repodb *db, bool files,
 
 /* ---- entries ---- */
 
+int
+repodb_slab_reserve(struct sw_repodb *db, size_t entries)
+{
+	if (db->slab.alloc != 0 ||
+	    entries > SIZE_MAX / sizeof(struct sw_repodb_entry) - 1)
+		return 0;
+	return sw_buf_grow_mapped(&db->slab,
+		entries * sizeof(struct sw_repodb_entry));
+}
+
+struct sw_repodb_entry *
+repodb_entry_new(struct sw_repodb *db)
+{
+	struct sw_repodb_entry *en;
+
+	/* the slab never grows: its entries must not move */
+	if (db->slab.alloc - db->slab.len <= sizeof(*en))
+		return calloc(1, sizeof(*en));
+	en = (struct sw_repodb_entry *)(void *)(db->slab.data + db->slab.len);
+	db->slab.len += sizeof(*en);
+	memset(en, 0, sizeof(*en));
+	en->in_slab = true;
+	return en;
+}
+
 void
 repodb_entry_free(struct sw_repodb_entry *en)
 {
@@ -101,7 +126,8 @@ repodb_entry_free(struct sw_repodb_entry *en)
 		free(en->m[k]);
 		free(en->rawbuf[k]);
 	}
-	free(en);
+	if (!en->in_slab)
+		free(en);
 }
 
 void
@@ -123,6 +149,7 @@ sw_repodb_release(struct sw_repodb *db)
 	repodb_prev_release(&db->prev[1]);
 	for (i = 0; i < db->n; i++)
 		repodb_entry_free(db->v[i]);
+	sw_buf_release(&db->slab);
 	free(db->v);
 	free(db->dir);
 	memset(db, 0, sizeof(*db));

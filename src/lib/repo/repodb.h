@@ -91,6 +91,7 @@ struct sw_repodb_entry {
 	const char *raw[2];
 	size_t rawlen[2];
 	char *rawbuf[2];               /* owned copy (a copied entry) */
+	bool in_slab;                  /* in its database's slab: freed with it */
 };
 
 /* A .gz archive as read, kept for the next write to copy from (gzseg.h). */
@@ -109,6 +110,7 @@ struct sw_repodb {
 	struct sw_repodb_entry **v;  /* sorted by pkgname */
 	size_t n, alloc;
 	struct sw_repodb_prev prev[2];
+	struct sw_buf slab;          /* the entries read, side by side */
 };
 
 /*

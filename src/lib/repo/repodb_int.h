@@ -22,6 +22,15 @@ int repodb_parse_path(const char *path, char **dir, char *name, char *comp,
 int repodb_db_file(const struct sw_repodb *db, const char *kind,
 	const char *suffix, struct sw_buf *out, struct sw_err *e);
 
+/*
+ * Entries read from an archive come from db->slab, made at once for as
+ * many as the archive can hold (at least a 512-byte header each): one
+ * block in huge pages, not thousands of allocations, each touching fresh
+ * pages. repodb_entry_new: a zeroed entry, from the slab while it has
+ * room, else malloc'ed; NULL out of memory.
+ */
+int repodb_slab_reserve(struct sw_repodb *db, size_t entries);
+struct sw_repodb_entry *repodb_entry_new(struct sw_repodb *db);
 void repodb_entry_free(struct sw_repodb_entry *en);
 void repodb_prev_release(struct sw_repodb_prev *pv);
 /* Index of pkgname in db->v, or where it would go (*found false). */

@@ -78,10 +78,11 @@ entry_for(struct sw_repodb *db, const char *dirname, size_t len,
 	if (found)
 		return sw_err_set(e, "two entries for '%s': %s and %s", probe.name,
 			db->v[i]->version, probe.version);
-	en = calloc(1, sizeof(*en));
+	en = repodb_entry_new(db);
 	if (en == NULL)
 		return sw_err_sys(e, "cannot load '%s'", probe.name);
-	memcpy(en, &probe, sizeof(probe));
+	memcpy(en->name, probe.name, sizeof(probe.name));
+	memcpy(en->version, probe.version, sizeof(probe.version));
 	en->mtime = mtime;
 	if (repodb_put_entry(db, en, e) < 0)
 		return -1;
@@ -570,6 +571,10 @@ parse_gz(struct sw_repodb *db, int k, const char *path, struct sw_err *e)
 	struct archive *a = NULL;
 	int ret = -1;
 
+	if (repodb_slab_reserve(db, pv->data.len / 512) < 0) {
+		sw_err_sys(e, "cannot read '%s'", path);
+		goto out;
+	}
 	if (simple_tar(pv->data.data, pv->data.len)) {
 		ret = parse_simple(db, k, path, pv->data.data, pv->data.len, e);
 		goto out;
@@ -745,6 +750,7 @@ static void
 empty_db(struct sw_repodb *db)
 {
 	memset(db, 0, sizeof(*db));
+	sw_buf_init(&db->slab, 0);
 	sw_buf_init(&db->prev[0].file, 0);
 	sw_buf_init(&db->prev[0].data, 0);
 	sw_buf_init(&db->prev[1].file, 0);
