@@ -58,8 +58,13 @@ epoch=2
 pkgver=0.5
 pkgrel=1
 arch=(any)
-package() { install -Dm644 /dev/null "$pkgdir/usr/share/anydata/data"; }
+# data.txt comes through a symlink of the directory (get-sources sends it,
+# the slave unpacks it as a link)
+package() { install -Dm644 "$startdir/linked/data.txt" "$pkgdir/usr/share/anydata/data"; }
 EOF
+mkdir -p "$S/anydata/texts" "$S/anydata/linked"
+echo "any data" >"$S/anydata/texts/data.txt"
+ln -s ../texts/data.txt "$S/anydata/linked/data.txt"
 pkg provider <<'EOF'
 pkgname=provider
 pkgver=1
@@ -498,6 +503,8 @@ run pacman --config "$P/pacman.conf" --noconfirm -Sy chain-b splitty-one splitty
 expect "pacman installs from staging with SigLevel = Required" 0
 check "consumer brought its provider" test -f "$P/root/usr/share/virtual-thing"
 check "chain-b brought chain-a" test -f "$P/root/usr/share/chain/a"
+check "anydata's file came through the symlink of its directory" \
+	grep -qx "any data" "$P/root/usr/share/anydata/data"
 if readelf -d "$P/root/usr/bin/hello-prog" 2>/dev/null | grep -q 'NEEDED.*\[libhello.so.1\]'; then ok "hello-prog's DT_NEEDED names the farm's libhello.so.1"; else not_ok "hello-prog's DT_NEEDED names the farm's libhello.so.1" "$(readelf -d "$P/root/usr/bin/hello-prog" 2>&1 | head)"; fi
 check "there is no libhello on the host: it linked against the farm's build" test ! -e /usr/lib/libhello.so
 run env LD_LIBRARY_PATH="$P/root/usr/lib" "$P/root/usr/bin/hello-prog"

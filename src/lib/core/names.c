@@ -297,6 +297,34 @@ valid_mem(enum sw_name_kind kind, const char *s, size_t len)
 }
 
 bool
+sw_name_link_inside(const char *path, const char *target)
+{
+	size_t depth = 0, n;
+	bool down = false;
+	const char *p;
+
+	if (target[0] == '\0' || target[0] == '/')
+		return false;
+	for (p = path; *p; p++)
+		if (*p == '/')
+			depth++;
+	for (;;) {
+		n = strcspn(target, "/");
+		if (n == 0)
+			return false;
+		if (n == 2 && target[0] == '.' && target[1] == '.') {
+			if (down || depth == 0)
+				return false;
+			depth--;
+		} else if (!(n == 1 && target[0] == '.'))
+			down = true;
+		if (target[n] == '\0')
+			return true;
+		target += n + 1;
+	}
+}
+
+bool
 sw_name_valid(enum sw_name_kind kind, const char *s)
 {
 	return s != NULL && valid_mem(kind, s, strlen(s));

@@ -71,6 +71,16 @@ enum sw_name_kind {
 	SW_REPO_MAX + 3)
 #define SW_FILENAME_MAX 255
 
+/*
+ * Does a symlink at tree path path, pointing at target, stay in the tree,
+ * whatever other links of the tree it passes through? target must be
+ * relative, its ".." components all at its start and no more of them than
+ * path has directories above it; empty components are refused, "." ones
+ * ignored. (Lexically inside is not enough: with "x/up" -> "..", the
+ * target "x/up/../y" would name the tree's parent's y.)
+ */
+bool sw_name_link_inside(const char *path, const char *target);
+
 /* "pkgname", "pkgbase", ...: for messages. */
 const char *sw_name_kind_str(enum sw_name_kind kind);
 

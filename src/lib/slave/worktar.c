@@ -36,10 +36,20 @@ check_member(struct archive_entry *ae, char *name, size_t size, struct sw_err *e
 	name[len] = '\0';
 	if (sw_name_check(SW_NAME_TREEPATH, name, e) < 0)
 		return sw_err_prefix(e, "member");
+	if (type == AE_IFLNK) {
+		const char *t = archive_entry_symlink(ae);
+
+		if (t == NULL || !sw_name_link_inside(name, t)) {
+			sw_name_quote(name, len, q, sizeof(q));
+			return sw_err_set(e, "member '%s': a symlink that leaves the "
+				"tree", q);
+		}
+		return 0;
+	}
 	if (type != AE_IFREG && type != AE_IFDIR) {
 		sw_name_quote(name, len, q, sizeof(q));
-		return sw_err_set(e, "member '%s' is not a regular file or a "
-			"directory", q);
+		return sw_err_set(e, "member '%s' is not a regular file, a "
+			"directory or a symlink", q);
 	}
 	return 0;
 }
@@ -58,9 +68,11 @@ sw_worktar_extract(const char *path, const char *dir, struct sw_err *e)
 		goto out;
 	}
 	archive_read_support_format_tar(a);
-	/* names are checked above; the full path given to it is absolute */
+	/* names are checked above; the full path given to it is absolute;
+	 * nothing is written through a symlink of the tree */
 	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
+		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		ARCHIVE_EXTRACT_NO_OVERWRITE);
 	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
 		sw_err_set(e, "cannot read '%s': %s", path, archive_error_string(a));
 		goto out;

@@ -2,10 +2,12 @@
  * worktar: the two tars a slave exchanges with the master.
  *
  * sw_worktar_extract unpacks what get-sources sent (the file at path) into
- * the fresh directory dir, trusting nothing in it: only regular files and
- * directories, each named by a relative path that names.h accepts as a
- * tree path (no "..", no absolute names); modes become 0755 or 0644 and
- * the owner is ours; nothing is overwritten. Anything else refuses the
+ * the fresh directory dir, trusting nothing in it: only regular files,
+ * directories and symlinks, each named by a relative path that names.h
+ * accepts as a tree path (no "..", no absolute names), a symlink only with
+ * a target that stays in the tree (sw_name_link_inside); modes become 0755
+ * or 0644 and the owner is ours; nothing is overwritten, and nothing is
+ * written through a symlink. Anything else refuses the
  * whole tar with e naming the member (what is extracted so far stays in
  * dir, for the caller to remove).
  *

@@ -33,34 +33,6 @@ sw_tarout_open(struct sw_tarout *t, int fd, int64_t mtime, struct sw_err *e)
 	return 0;
 }
 
-/* A symlink target must stay inside the tree the link is in. */
-static bool
-target_inside(const char *path, const char *target)
-{
-	int depth = 0;
-	const char *p;
-
-	if (target[0] == '\0' || target[0] == '/')
-		return false;
-	for (p = path; *p; p++)
-		if (*p == '/')
-			depth++;
-	while (*target) {
-		size_t n = strcspn(target, "/");
-
-		if (n == 2 && target[0] == '.' && target[1] == '.') {
-			if (--depth < 0)
-				return false;
-		} else if (n > 0 && !(n == 1 && target[0] == '.')) {
-			depth++;
-		}
-		target += n;
-		if (*target == '/')
-			target++;
-	}
-	return true;
-}
-
 static int
 add(struct sw_tarout *t, const char *path, mode_t type, mode_t perm,
 	const char *link, const void *data, size_t len, struct sw_err *e)
@@ -72,7 +44,7 @@ add(struct sw_tarout *t, const char *path, mode_t type, mode_t perm,
 		return sw_err_set(e, "cannot add '%s': the tar is not open", path);
 	if (sw_name_check(SW_NAME_TREEPATH, path, e) < 0 || strcmp(path, ".") == 0)
 		return sw_err_prefix(e, "cannot add to the tar");
-	if (link != NULL && !target_inside(path, link))
+	if (link != NULL && !sw_name_link_inside(path, link))
 		return sw_err_set(e, "cannot add '%s': its target '%.64s' leaves the "
 			"tree", path, link);
 	ae = archive_entry_new();
