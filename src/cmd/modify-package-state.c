@@ -131,7 +131,8 @@ main(int argc, char **argv)
 	    who(uid, sizeof(uid)), argv + cli.first_operand,
 	    (size_t)(argc - cli.first_operand), (int64_t)time(NULL), &changes, &e)) {
 	case SW_ADMIN_OK:
-		for (k = 0; k < changes.n; k++)
+		/* -q: "only what went wrong", and nothing did */
+		for (k = 0; cli.verbosity >= 0 && k < changes.n; k++)
 			printf("%s\n", changes.v[k]);
 		rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 		break;

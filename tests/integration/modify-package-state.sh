@@ -86,6 +86,13 @@ check "faulty replaces tested" test -e "$(state_file "foo.$C3.$C3.extra" faulty)
 run "$MPS" --tested "foo.$C3.$C3.extra"
 expect "--tested by id" 0
 check "tested replaces faulty" test -e "$(state_file "foo.$C3.$C3.extra" tested)" -a ! -e "$(state_file "foo.$C3.$C3.extra" faulty)"
+run "$MPS" -q --faulty foo
+expect "-q --faulty foo" 0
+check "-q prints nothing when all went well" test -z "$out$err"
+check "and the change is made" test -e "$(state_file "foo.$C3.$C3.extra" faulty)"
+run "$MPS" --quiet --faulty foo
+expect "-q still says what went wrong" 2 "faulty already"
+check "on stderr only" test -z "$out"
 
 run "$MPS" --block
 expect "--block without a reason: usage" 64

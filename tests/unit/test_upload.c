@@ -82,7 +82,11 @@ try(const char *dir, const struct member *m, size_t n, enum sw_upload_kind kind,
 	return r;
 }
 
-/* A refusal, with a message, and nothing left in parent but our directory. */
+/*
+ * A refusal, with a message, nothing left in parent, and no <dir>/x: the
+ * file test_paths' absolute member names (a path of this test's own, so
+ * that a /tmp/x of someone else's cannot fail it).
+ */
 static void
 refused(const char *dir, const struct member *m, size_t n,
 	enum sw_upload_kind kind, uint64_t max, const char *why)
@@ -90,6 +94,7 @@ refused(const char *dir, const struct member *m, size_t n,
 	struct sw_upload u;
 	struct sw_err e;
 	char *parent = tu_path(dir, "parent");
+	char *outside = tu_path(dir, "x");
 
 	sw_upload_init(&u);
 	if (try(dir, m, n, kind, max, &u, &e) != SW_UPLOAD_INVALID)
@@ -97,7 +102,8 @@ refused(const char *dir, const struct member *m, size_t n,
 	tu_assert_contains(e.msg, why);
 	sw_upload_release(&u);
 	assert_int_equal(tu_count_entries(parent), 0);
-	assert_false(tu_exists("/tmp/x"));
+	assert_false(tu_exists(outside));
+	free(outside);
 	free(parent);
 }
 
@@ -141,7 +147,8 @@ test_paths(void **state)
 {
 	const char *dir = *state;
 	struct member dots[] = { { "../x", 0, NULL, NULL, -1 } };
-	struct member abs[] = { { "/tmp/x", 0, NULL, NULL, -1 } };
+	char *outside = tu_path(dir, "x");
+	struct member abs[] = { { outside, 0, NULL, NULL, -1 } };
 	struct member sub[] = { { "sub/" PKG, 0, NULL, NULL, -1 } };
 	struct member dot[] = { { "./" PKG, 0, NULL, NULL, -1 } };
 	struct member longp[] = { { "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x"
@@ -154,6 +161,7 @@ test_paths(void **state)
 	refused(dir, sub, 1, SW_UPLOAD_PACKAGES, 1024, "has a path");
 	refused(dir, dot, 1, SW_UPLOAD_PACKAGES, 1024, "has a path");
 	refused(dir, longp, 1, SW_UPLOAD_PACKAGES, 1024, "has a path");
+	free(outside);
 }
 
 static void

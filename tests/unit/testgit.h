@@ -50,13 +50,20 @@ tu_git_init(const char *dir)
 static inline void
 tu_put(const char *dir, const char *rel, const char *data)
 {
-	char *path = tu_path(dir, rel), *slash;
+	char *path = tu_path(dir, rel);
+	size_t i;
 
-	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
+	/*
+	 * Cut path at each slash of rel in turn, by index: gcc 12 took a
+	 * pointer from strchr here for one that may dangle (it cannot tell
+	 * where asprintf's result points) and a release build failed.
+	 */
+	for (i = strlen(dir) + 1; path[i] != '\0'; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
 		mkdir(path, 0755);
-		*slash = '/';
+		path[i] = '/';
 	}
 	tu_write(path, data, strlen(data));
 	free(path);

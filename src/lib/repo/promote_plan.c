@@ -94,25 +94,31 @@ entry_of_base(const struct sw_repodb_entry *en, const char *pkgbase,
 		strcmp(en->name, pkgbase) == 0;
 }
 
-/* Is name provided by an entry of a stable database that stays? */
-static bool
+/*
+ * Is name provided by an entry of a stable database that stays? 1, 0, or
+ * -1 when memory ran out.
+ */
+static int
 stable_provides(const struct pm_ctx *x, const char *name, const char *skip_base,
 	size_t skip_line, struct sw_buf *tmp)
 {
 	struct sw_strvec prov = SW_STRVEC_INIT;
 	size_t l, i;
-	bool found = false;
+	int found = 0;
 
-	for (l = 0; l < x->nlines && !found; l++) {
+	for (l = 0; l < x->nlines && found == 0; l++) {
 		const struct sw_repodb *db = &x->lines[l].db[PM_STABLE];
 
-		for (i = 0; i < db->n && !found; i++) {
+		for (i = 0; i < db->n && found == 0; i++) {
 			if (l == skip_line && entry_of_base(db->v[i], skip_base, tmp))
 				continue;
 			sw_strvec_release(&prov);
-			found = strcmp(db->v[i]->name, name) == 0 ||
-				(pm_dep_names(db->v[i], "PROVIDES", &prov) == 0 &&
-				sw_strvec_contains(&prov, name));
+			if (strcmp(db->v[i]->name, name) == 0)
+				found = 1;
+			else if (pm_dep_names(db->v[i], "PROVIDES", &prov) < 0)
+				found = -1;
+			else
+				found = sw_strvec_contains(&prov, name) ? 1 : 0;
 		}
 	}
 	sw_strvec_release(&prov);
@@ -121,7 +127,8 @@ stable_provides(const struct pm_ctx *x, const char *name, const char *skip_base,
 
 /*
  * Would moving u to stable take from a package left in stable the last
- * provider of one of its dependencies? 1 and u->why set, or 0.
+ * provider of one of its dependencies? 1 and u->why set, 0, or -1 when
+ * memory ran out.
  */
 static int
 stable_loses(const struct pm_ctx *x, struct pm_unit *u)
@@ -130,7 +137,7 @@ stable_loses(const struct pm_ctx *x, struct pm_unit *u)
 	struct sw_strvec gone = SW_STRVEC_INIT, deps = SW_STRVEC_INIT;
 	struct sw_buf tmp = SW_BUF_INIT;
 	size_t i, j, l;
-	int ret = 0;
+	int r, ret = -1;
 
 	/* what the entries u replaces provided that u does not */
 	if (pm_base_names(&x->lines[u->line], PM_STABLE, u->id.pkgbase,
@@ -143,12 +150,19 @@ stable_loses(const struct pm_ctx *x, struct pm_unit *u)
 		    pm_dep_names(en, "PROVIDES", &gone) < 0))
 			goto out;
 	}
+	ret = 0;
 	sw_strvec_release(&deps);
 	for (j = 0; j < gone.n && ret == 0; j++) {
 		const char *n = gone.v[j];
 
-		if (unit_provides(u, n) ||
-		    stable_provides(x, n, u->id.pkgbase, u->line, &tmp))
+		if (unit_provides(u, n))
+			continue;
+		r = stable_provides(x, n, u->id.pkgbase, u->line, &tmp);
+		if (r < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (r == 1)
 			continue;
 		for (l = 0; l < x->nlines && ret == 0; l++) {
 			const struct sw_repodb *db = &x->lines[l].db[PM_STABLE];
@@ -158,8 +172,11 @@ stable_loses(const struct pm_ctx *x, struct pm_unit *u)
 				    &tmp))
 					continue;
 				sw_strvec_release(&deps);
-				if (pm_dep_names(db->v[i], "DEPENDS", &deps) == 0 &&
-				    sw_strvec_contains(&deps, n)) {
+				if (pm_dep_names(db->v[i], "DEPENDS", &deps) < 0) {
+					ret = -1;
+					goto out;
+				}
+				if (sw_strvec_contains(&deps, n)) {
 					snprintf(u->why, sizeof(u->why), "'%s' in '%s' needs "
 						"'%s', which the new '%s' no longer provides",
 						db->v[i]->name, x->lines[l].name[PM_STABLE], n,
@@ -178,10 +195,12 @@ out:
 
 /*
  * Where pkgbase b of u's line is after this run, for together.h: *present
- * when anything of it is (a repository, a unit, the build list); true when
- * a build newer than version is in u's destination or above.
+ * when anything of it is (a repository, a unit, the build list); 1 when
+ * a build newer than version is in u's destination or above, else 0; -1
+ * when memory ran out (not "not beside": that would hold u for a wrong
+ * reason).
  */
-static bool
+static int
 rebuild_beside(const struct pm_ctx *x, const struct pm_unit *u,
 	const char *b, const char *version, bool *present)
 {
@@ -189,7 +208,7 @@ rebuild_beside(const struct pm_ctx *x, const struct pm_unit *u,
 	struct sw_strvec names = SW_STRVEC_INIT;
 	bool beside = false;
 	size_t k, i;
-	int s;
+	int s, ret = -1;
 
 	*present = sw_buildlist_find(&x->bl, b, u->id.repo) >= 0;
 	for (k = 0; k < x->nu && !beside; k++) {
@@ -205,7 +224,7 @@ rebuild_beside(const struct pm_ctx *x, const struct pm_unit *u,
 	for (s = PM_STAGING; s < PM_STAGES && !beside; s++) {
 		sw_strvec_release(&names);
 		if (pm_base_names(l, s, b, &names) < 0)
-			break;      /* out of memory: not beside, so held */
+			goto out;
 		for (i = 0; i < names.n && !beside; i++) {
 			const struct sw_repodb_entry *en = sw_repodb_find(&l->db[s],
 				names.v[i]);
@@ -216,28 +235,34 @@ rebuild_beside(const struct pm_ctx *x, const struct pm_unit *u,
 			beside = s >= PM_DEST(u) && sw_vercmp(en->version, version) > 0;
 		}
 	}
+	ret = beside ? 1 : 0;
+out:
 	sw_strvec_release(&names);
-	return beside;
+	return ret;
 }
 
 /*
  * Would library u reach its destination without the rebuild of a package
- * its soname change queued (together.h) beside it? 1 and u->why set, or 0.
- * A package the line no longer has needs none.
+ * its soname change queued (together.h) beside it? 1 and u->why set, 0,
+ * or -1 when memory ran out. A package the line no longer has needs none.
  */
 static int
 waits_for_rebuild(const struct pm_ctx *x, struct pm_unit *u)
 {
 	size_t i;
 	bool present;
+	int r;
 
 	for (i = 0; i < x->tg.n; i++) {
 		const struct sw_together_ent *t = &x->tg.v[i];
 
 		if (strcmp(t->repo, u->id.repo) != 0 ||
-		    strcmp(t->lib, u->id.pkgbase) != 0 ||
-		    rebuild_beside(x, u, t->pkgbase, t->version, &present) ||
-		    !present)
+		    strcmp(t->lib, u->id.pkgbase) != 0)
+			continue;
+		r = rebuild_beside(x, u, t->pkgbase, t->version, &present);
+		if (r < 0)
+			return -1;
+		if (r == 1 || !present)
 			continue;
 		snprintf(u->why, sizeof(u->why), "its soname change needs a "
 			"rebuild of '%s' (newer than %s) in %s beside it", t->pkgbase,
@@ -285,12 +310,16 @@ mark_named(struct pm_ctx *x, const struct sw_strvec *names, int stage,
 	return SW_PROMOTE_OK;
 }
 
-/* The fixed point of one stage: candidates drop out until none does. */
-static void
-closure(struct pm_ctx *x, int stage)
+/*
+ * The fixed point of one stage: candidates drop out until none does. 0, or
+ * -1 with e set when memory ran out.
+ */
+static int
+closure(struct pm_ctx *x, int stage, struct sw_err *e)
 {
 	bool changed = true;
 	size_t k;
+	int r;
 
 	while (changed) {
 		changed = false;
@@ -299,13 +328,21 @@ closure(struct pm_ctx *x, int stage)
 
 			if (u->stage != stage || !u->moves)
 				continue;
-			if (held_by_pending(x, u) || waits_for_rebuild(x, u) ||
-			    (stage == PM_TESTING && stable_loses(x, u))) {
+			r = held_by_pending(x, u);
+			if (r == 0)
+				r = waits_for_rebuild(x, u);
+			if (r == 0 && stage == PM_TESTING)
+				r = stable_loses(x, u);
+			if (r < 0)
+				return sw_err_sys(e, "cannot plan the move of '%s'",
+					u->id.pkgbase);
+			if (r == 1) {
 				u->moves = false;
 				changed = true;
 			}
 		}
 	}
+	return 0;
 }
 
 static int
@@ -526,8 +563,8 @@ pm_plan(struct pm_ctx *x, struct sw_err *e)
 	for (k = 0; k < x->dl.n; k++, x->ndel++)
 		if (plan_deletion(x, k, &x->del[k], e) < 0)
 			return SW_PROMOTE_ERROR;
-	closure(x, PM_STAGING);
-	closure(x, PM_TESTING);
+	if (closure(x, PM_STAGING, e) < 0 || closure(x, PM_TESTING, e) < 0)
+		return SW_PROMOTE_ERROR;
 	for (k = 0; k < x->nu; k++) {
 		struct pm_unit *u = &x->u[k];
 		char idstr[SW_ID_MAX + 1];
