@@ -108,21 +108,11 @@ PermitRootLogin forced-commands-only
 AllowUsers $user
 EOF
 [ "$(id -u)" -ne 0 ] || mkdir -p -m 755 /run/sshd
-# sshd runs each command through the account's login shell, and Debian's
-# bash reads ~/.bashrc for commands that come over ssh: a master's own
-# account has a plain one (README, "Setting up a master"), a developer's
-# may start a language manager or two on every call (0.4 s here). As root,
-# sshd gets a mount namespace of its own where that file is empty.
-rc=$(getent passwd "$user" | cut -d: -f6)/.bashrc
-if [ "$(id -u)" -eq 0 ] && [ -s "$rc" ]; then
-	unshare -m --propagation private sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
-		sh "$rc" /usr/sbin/sshd -D -e -f "$W/ssh/sshd_config" 2>"$W/ssh/sshd.log" &
-	echo "(sshd's $rc left out, as for a master account)"
-else
-	/usr/sbin/sshd -D -e -f "$W/ssh/sshd_config" 2>"$W/ssh/sshd.log" &
-	[ ! -s "$rc" ] || echo "note: every ssh call runs $rc: part of the figure below"
-fi
+# as root, sshd runs without the account's ~/.bashrc (tools/sshd-plain)
+"$top/tools/sshd-plain" -D -e -f "$W/ssh/sshd_config" 2>"$W/ssh/sshd.log" &
 sshd_pid=$!
+rc=$(getent passwd "$user" | cut -d: -f6)/.bashrc
+[ "$(id -u)" -eq 0 ] || [ ! -s "$rc" ] || echo "note: every ssh call runs $rc: part of the figure below"
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$W/ssh/host.pub")" >"$W/ssh/known_hosts"
 cat >"$W/slave.conf" <<EOF

@@ -247,8 +247,9 @@ PermitRootLogin forced-commands-only
 AllowUsers $user
 EOF
 sshd_pid=
+# sshd_start: as root, without the account's ~/.bashrc (tools/sshd-plain)
 sshd_start() {
-	"$SSHD" -D -e -f "$K/sshd_config" 2>>"$K/sshd.log" &
+	"$TOP/tools/sshd-plain" -D -e -f "$K/sshd_config" 2>>"$K/sshd.log" &
 	sshd_pid=$!
 	local _
 	for _ in $(seq 100); do

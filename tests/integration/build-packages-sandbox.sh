@@ -47,11 +47,24 @@ leftover() {
 	echo "$n: $(ps -o pid=,stat=,args= -u "$BUID" | head -5)"
 }
 
-# build CONF NAME [ABORT]: build-one into a fresh $T/out/NAME; sets rc, out, err
+# build CONF NAME [ABORT]: build-one into a fresh $T/out/NAME; sets rc, out,
+# err. As on a farm, the build follows the master's reading of the PKGBUILD
+# (print-srcinfo's, in $T/srcinfo.NAME) unless BUILD_ONE_SRCINFO names
+# another. With READ=makepkg, makepkg --printsrcinfo reads it in the
+# sandbox, as build-packages -l does: that costs as much CPU as the build
+# itself, so the first build alone goes that way.
 build() {
 	rm -rf "$T/out/$2"
 	mkdir -p "$T/out/$2"
-	run "$ONE" "$1" "$T/src/$2" "$2" "$T/out/$2" ${3:+"$3"}
+	if [ "${READ:-}" = makepkg ]; then
+		run env -u BUILD_ONE_SRCINFO "$ONE" "$1" "$T/src/$2" "$2" "$T/out/$2" ${3:+"$3"}
+	elif [ -n "${BUILD_ONE_SRCINFO:-}" ]; then
+		run "$ONE" "$1" "$T/src/$2" "$2" "$T/out/$2" ${3:+"$3"}
+	elif ! "$BIN/print-srcinfo" "$T/src/$2" >"$T/srcinfo.$2" 2>"$T/.err"; then
+		rc=99 out= err="print-srcinfo $2: $(cat "$T/.err")"
+	else
+		BUILD_ONE_SRCINFO=$T/srcinfo.$2 run "$ONE" "$1" "$T/src/$2" "$2" "$T/out/$2" ${3:+"$3"}
+	fi
 }
 
 # outlist NAME: the files of $T/out/NAME, sorted, on one line
@@ -71,7 +84,7 @@ arch=(x86_64)
 build() { echo building in "$PWD"; }
 package_split-a() { install -Dm644 /dev/null "$pkgdir/usr/share/split/a"; }
 package_split-b() { arch=(any); install -Dm644 /dev/null "$pkgdir/usr/share/split/b"; }'
-build "$T/plain.conf" split
+READ=makepkg build "$T/plain.conf" split
 want="split-a-1-1-x86_64.pkg.tar.gz split-a-1-1-x86_64.pkg.tar.gz.sig split-b-1-1-any.pkg.tar.gz split-b-1-1-any.pkg.tar.gz.sig "
 if [ "$rc" -eq 0 ] && [ "$(outlist split)" = "$want" ]; then
 	ok "a split package: both packages and their signatures, nothing else"

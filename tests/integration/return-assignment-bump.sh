@@ -55,7 +55,7 @@ staged() {
 		tr '\n' ' '
 }
 
-# build: get-assignment, get-sources, makepkg (build-packages -l), sign;
+# build: get-assignment, get-sources, makepkg (slave_build), sign;
 # the upload tar in $T/up.tar; $ID the assignment
 build() {
 	local b=$T/b
@@ -65,9 +65,9 @@ build() {
 	rm -rf "$b" && mkdir -p "$b/bumpy"
 	sc alpha get-sources $ID >"$T/src.tar" && tar -C "$b/bumpy" -xf "$T/src.tar" ||
 		{ not_ok "get-sources ($1)"; return 1; }
-	run "$BIN/build-packages" -c "$T/slave.conf" -l "$b/bumpy"
+	slave_build "$T/slave.conf" "$b/bumpy" bumpy "$b/out"
 	expect "makepkg builds it ($1)" 0
-	(cd "$b/bumpy" && tar -cf "$T/up.tar" bumpy-*.pkg.tar.*)
+	(cd "$b/out" && tar -cf "$T/up.tar" bumpy-*.pkg.tar.*)
 }
 
 # ---------------------------------------------------------------- first build
@@ -105,9 +105,9 @@ check_eq "and nothing changed" "$before" "$(tree_digest "$STATE")"
 # the lease is alpha's still: build what get-sources handed out
 b=$T/b && rm -rf "$b" && mkdir -p "$b/bumpy"
 sc alpha get-sources $ID | tar -C "$b/bumpy" -xf -
-run "$BIN/build-packages" -c "$T/slave.conf" -l "$b/bumpy"
+slave_build "$T/slave.conf" "$b/bumpy" bumpy "$b/out"
 expect "makepkg builds 1-1.1" 0
-(cd "$b/bumpy" && tar -cf "$T/up.tar" bumpy-*.pkg.tar.*)
+(cd "$b/out" && tar -cf "$T/up.tar" bumpy-*.pkg.tar.*)
 run sc alpha return-assignment $ID <"$T/up.tar"
 expect "return-assignment accepts 1-1.1" 0
 check_eq "staging holds 1-1.1 in place of 1-1" "1-1.1 " "$(staged)"

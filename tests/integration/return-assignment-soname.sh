@@ -120,7 +120,7 @@ pacman_conf = $T/farm-pacman.conf
 EOF
 
 rev_of() { awk -v p="$1" '$1 == p {print $3}' "$STATE/build-list"; }
-# build_next: get-assignment, get-sources, makepkg (build-packages -l),
+# build_next: get-assignment, get-sources, makepkg (slave_build),
 # return-assignment; the pkgbase built in $B
 build_next() {
 	local b=$T/b
@@ -130,10 +130,10 @@ build_next() {
 	rm -rf "$b" && mkdir -p "$b/$B"
 	sc alpha get-sources $ID >"$T/src.tar" && tar -C "$b/$B" -xf "$T/src.tar" ||
 		{ not_ok "get-sources $B"; return 1; }
-	run "$BIN/build-packages" -c "$T/slave.conf" -l "$b/$B"
+	slave_build "$T/slave.conf" "$b/$B" "$B" "$b/out"
 	[ "$rc" -eq 0 ] || { not_ok "makepkg builds $B" "rc $rc" "$err" \
-		"$(zcat "$b/$B"/*.log.gz 2>/dev/null | tail -30)"; return 1; }
-	(cd "$b/$B" && tar -cf "$T/up.tar" "$B"-*.pkg.tar.*)
+		"$(zcat "$b/out"/*.log.gz 2>/dev/null | tail -30)"; return 1; }
+	(cd "$b/out" && tar -cf "$T/up.tar" "$B"-*.pkg.tar.*)
 	run sc alpha return-assignment $ID <"$T/up.tar"
 	[ "$rc" -eq 0 ] || { not_ok "return-assignment accepts $B" "rc $rc" "$err"; return 1; }
 }

@@ -54,7 +54,8 @@ PermitRootLogin prohibit-password
 AllowUsers $user
 LogLevel VERBOSE
 CONF
-"$SSHD" -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
+# as root, without the account's ~/.bashrc (tools/sshd-plain)
+"$TOP/tools/sshd-plain" -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
 sshd_pid=$!
 at_exit "kill $sshd_pid 2>/dev/null; wait $sshd_pid 2>/dev/null"
 up=no

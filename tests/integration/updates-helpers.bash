@@ -131,3 +131,19 @@ guarded_digest() {
 		2>/dev/null; ls -la revisions package-states loops 2>/dev/null;
 		cat revisions/* 2>/dev/null) | sha256sum
 }
+
+# slave_build CONF SRCDIR ID OUTDIR: what a slave's session does with an
+# assignment it got the sources of (get-sources into SRCDIR): sw_build_run
+# (tests/helpers/build-one), real makepkg in bubblewrap, from the master's
+# .SRCINFO that get-sources sent. build-packages -l would have makepkg
+# --printsrcinfo read the PKGBUILD again, as CPU-hungry as the build itself
+# (return-assignment-trigger goes that way). Sets rc, out and err.
+slave_build() {
+	local one=$SLIPWAY_BUILD/tests/helpers/build-one
+	if [ ! -x "$one" ] || [ ! -s "$2/.SRCINFO" ]; then
+		rc=99 out= err="no $one, or get-sources sent no .SRCINFO"
+		return
+	fi
+	rm -rf "$4" && mkdir -p "$4"
+	BUILD_ONE_SRCINFO=$2/.SRCINFO run "$one" "$1" "$2" "$3" "$4"
+}
